@@ -1,0 +1,1 @@
+"""artgan.generator_cli: the `artgan` command line and the painting API."""

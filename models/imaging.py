@@ -1,0 +1,37 @@
+"""Pixels from model outputs.  Shared by training samples and painting.
+
+Painters output float images in [-1, 1] (the artifact contract), so turning
+them into pixels belongs with the artifact format rather than to either side.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """Map [-1, 1] floats to [0, 255] uint8: clip first, then round to nearest.
+
+    NaN (a broken model) becomes mid-grey rather than an undefined cast.
+    """
+    images = np.nan_to_num(np.asarray(images, dtype=np.float32), nan=0.0)
+    scaled = (np.clip(images, -1.0, 1.0) + 1.0) * 127.5
+    return np.rint(scaled).astype(np.uint8)
+
+
+def make_grid(images: np.ndarray, columns: int | None = None, pad: int = 2, background: int = 255) -> np.ndarray:
+    """Tile uint8 images [N, H, W, C] into one contact-sheet image."""
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[0] == 0:
+        raise ValueError("make_grid needs a non-empty batch [N, H, W, C]")
+    n, h, w, c = images.shape
+    columns = columns or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / columns)
+    grid = np.full((rows * (h + pad) + pad, columns * (w + pad) + pad, c), background, dtype=images.dtype)
+    for index, image in enumerate(images):
+        r, col = divmod(index, columns)
+        top, left = pad + r * (h + pad), pad + col * (w + pad)
+        grid[top : top + h, left : left + w] = image
+    return grid

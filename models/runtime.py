@@ -1,0 +1,125 @@
+"""Opening artgan ONNX files with ONNX Runtime, on CUDA when it can really load."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from .artifact import ModelError, ModelInfo, TensorSpec, check_signature, parse_metadata
+
+Device = Literal["auto", "cpu", "cuda"]
+
+# onnxruntime-gpu lists CUDAExecutionProvider even on machines without a GPU and
+# then prints a wall of red errors when the CUDA libraries fail to load.  So we
+# probe the driver and the libraries its CUDA build needs first, and ask for
+# CUDA only when all of them load.
+@lru_cache(maxsize=1)
+def cuda_unavailable_reason() -> str | None:
+    """None when ONNX Runtime can run on CUDA here, else a sentence saying why not."""
+    import onnxruntime as ort
+
+    if "CUDAExecutionProvider" not in ort.get_available_providers():
+        return "this onnxruntime build has no CUDA support (install onnxruntime-gpu)"
+    if os.name != "posix":
+        return None  # Windows finds the DLLs itself; trust the provider list.
+    try:
+        ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return "no NVIDIA driver was found"
+    preload = getattr(ort, "preload_dlls", None)
+    if preload is not None:  # loads CUDA/cuDNN from pip's nvidia-* wheels when present
+        with contextlib.redirect_stdout(io.StringIO()):  # it prints its own failures
+            try:
+                preload(directory="")
+            except Exception:  # noqa: BLE001 - absent wheels are fine; the probe below decides
+                pass
+    for name in _cuda_libraries():
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            return f"{name} could not be loaded (see https://onnxruntime.ai/docs/install/#cuda-and-cudnn)"
+    return None
+
+
+def _cuda_libraries() -> list[str]:
+    try:
+        from onnxruntime.capi.build_and_package_info import cuda_version
+        major = str(cuda_version).split(".")[0] or "12"
+    except ImportError:
+        major = "12"
+    return [f"libcudart.so.{major}", f"libcublasLt.so.{major}", f"libcublas.so.{major}", "libcudnn.so.9"]
+
+
+def providers_for(device: Device) -> list[str]:
+    """The execution providers to ask ONNX Runtime for, best first."""
+    if device == "cpu":
+        return ["CPUExecutionProvider"]
+    reason = cuda_unavailable_reason()
+    if reason is None:
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    if device == "cuda":
+        raise ModelError(f"--device cuda was asked for, but CUDA cannot be used: {reason}. Use --device cpu or auto.")
+    return ["CPUExecutionProvider"]
+
+
+@dataclass
+class LoadedModel:
+    """An open ONNX Runtime session with the metadata it was checked against."""
+
+    path: Path
+    info: ModelInfo
+    session: "object"  # onnxruntime.InferenceSession; typed loosely to keep import lazy
+    sha256: str
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def provider(self) -> str:
+        return self.session.get_providers()[0]  # type: ignore[attr-defined]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_model(path: str | os.PathLike[str], device: Device = "auto", expect_kind: str | None = None) -> LoadedModel:
+    """Open an artgan ONNX file, refusing anything that is not one."""
+    import onnxruntime as ort
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"model file not found: {path}")
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # warnings about unused initialisers etc. are noise to a painter
+    try:
+        session = ort.InferenceSession(str(path), sess_options=options, providers=providers_for(device))
+    except ModelError:
+        raise
+    except Exception as exc:  # onnxruntime raises several unrelated types for bad files
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelError(f"{path} is not a readable ONNX model ({first_line[:200]}).") from None
+    info = parse_metadata(session.get_modelmeta().custom_metadata_map, source=str(path))
+    if expect_kind and info.kind != expect_kind:
+        raise ModelError(f"{path} is a {info.kind}, but a {expect_kind} is needed here.")
+    check_signature(info, _specs(session.get_inputs()), _specs(session.get_outputs()), str(path))
+    return LoadedModel(path=path, info=info, session=session, sha256=file_sha256(path))
+
+
+def _specs(nodes: list) -> list[TensorSpec]:
+    return [
+        TensorSpec(node.name, node.type, tuple(d if isinstance(d, int) else None for d in node.shape)) for node in nodes
+    ]

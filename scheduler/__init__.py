@@ -1,0 +1,1 @@
+"""artgan.scheduler: picking, captioning, history and publishing the painting of the day."""
