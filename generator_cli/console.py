@@ -7,15 +7,16 @@ from typing import Iterator
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from artgan.models.artifact import ModelError
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)  # long paths stay whole: terminals wrap, scripts grep
+err = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+    err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False)  # paths may hold [brackets]
     return typer.Exit(code)
 
 

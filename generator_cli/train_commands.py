@@ -9,11 +9,20 @@ from typing import Optional
 
 import typer
 
+from rich.markup import escape
+
 from .console import err, fail, out, user_errors
 
 
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken or blocked install counts as missing
+        return False
+
+
 def _need_training_extra(command: str) -> None:
-    if importlib.util.find_spec("tensorflow") is None or importlib.util.find_spec("tf2onnx") is None:
+    if not (_installed("tensorflow") and _installed("tf2onnx")):
         raise fail(
             f"`artgan {command}` needs the training extra (TensorFlow, tf2onnx), which is not installed.\n"
             "Install it with:  pip install 'artgan[train]'   (from a checkout: pip install '.[train]')"
@@ -64,10 +73,10 @@ def train(
                 )
             except ValueError as exc:
                 raise fail(str(exc), code=2) from None
-        err.print(f"Reading images from {data_dir} at {config.size} px ...")
+        err.print(f"Reading images from {escape(str(data_dir))} at {config.size} px ...")
         dataset = load_folder(data_dir, config.size)
         for path, reason in dataset.skipped[:10]:
-            err.print(f"  [yellow]skipped[/] {path}: {reason}", highlight=False)
+            err.print(f"  [yellow]skipped[/] {escape(str(path))}: {escape(reason)}", highlight=False)
         if dataset.skipped:
             err.print(f"[yellow]Skipped {len(dataset.skipped)} unreadable file(s)[/]; training on {len(dataset)} images.")
         if resume and config.data_fingerprint and config.data_fingerprint != dataset.fingerprint:

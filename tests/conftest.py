@@ -1,0 +1,85 @@
+"""Shared fixtures: generated images and one tiny trained-and-exported run per session.
+
+Training is the slow part (TensorFlow start-up plus a few steps), so one run
+at 16 px is trained once and shared; tests that change it copy it first.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+TINY = ["--size", "16", "--width", "8", "--latent-dim", "16", "--batch-size", "8"]
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path_factory, monkeypatch):
+    """Keep user models, history and feeds of the test run out of the real home folder."""
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+
+
+@pytest.fixture
+def cli():
+    from artgan.generator_cli.app import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+def make_images(folder: Path, count: int = 24, seed: int = 0) -> Path:
+    from artgan.trainer.synthetic import write_landscapes
+
+    write_landscapes(folder, count, seed=seed, width=40, height=30)
+    return folder
+
+
+@pytest.fixture
+def image_dir(tmp_path) -> Path:
+    return make_images(tmp_path / "paintings")
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory) -> Path:
+    """A 16 px run trained for 12 steps with checkpoints at 6 and 12."""
+    pytest.importorskip("tensorflow")
+    from artgan.generator_cli.app import app
+
+    root = tmp_path_factory.mktemp("run")
+    data = make_images(root / "paintings")
+    run = root / "runs" / "tiny"
+    result = CliRunner().invoke(
+        app,
+        ["train", str(data), *TINY, "--steps", "12", "--sample-every", "6", "--checkpoint-every", "6", "--out", str(run)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    return run
+
+
+@pytest.fixture(scope="session")
+def exported(trained_run, tmp_path_factory):
+    """(painter, critic) paths exported from the shared tiny run."""
+    from artgan.trainer.export import export_run
+
+    out = tmp_path_factory.mktemp("export") / "tiny.onnx"
+    result = export_run(trained_run, out)
+    return result
+
+
+@pytest.fixture
+def run_copy(trained_run, tmp_path) -> Path:
+    target = tmp_path / "tiny"
+    shutil.copytree(trained_run, target)
+    return target
