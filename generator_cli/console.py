@@ -6,10 +6,9 @@ import contextlib
 from typing import Iterator
 
 import typer
+from artgan.models.artifact import ModelError
 from rich.console import Console
 from rich.markup import escape
-
-from artgan.models.artifact import ModelError
 
 out = Console(soft_wrap=True)  # long paths stay whole: terminals wrap, scripts grep
 err = Console(stderr=True, soft_wrap=True)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-
 from artgan.models.artifact import ModelError
 
 from .console import err, fail, out, user_errors
@@ -50,10 +49,9 @@ def paint(
 
 def models() -> None:
     """List the bundled and user painters."""
-    from rich.table import Table
-
     from artgan.models.runtime import load_model
     from artgan.models.store import list_models, user_models_dir
+    from rich.table import Table
 
     table = Table("name", "origin", "size", "steps", "data", "critic", "path")
     for entry in list_models():

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
-from PIL import Image
-
 from artgan.models.atomic import atomic_write
 from artgan.models.imaging import to_uint8
 from artgan.models.runtime import LoadedModel
+from PIL import Image
 
 FORMATS = {"png": "PNG", "jpg": "JPEG", "webp": "WEBP"}
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-
 from rich.markup import escape
 
 from .console import err, fail, out, user_errors
@@ -87,9 +86,16 @@ def train(
 
 
 def _run_training(config, images, run_dir: Path, resume: bool) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    from artgan.trainer.loop import TrainingError, train as run_train
+    from artgan.trainer.loop import TrainingError
+    from artgan.trainer.loop import train as run_train
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     columns = [
         TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),

@@ -1,6 +1,12 @@
 """artgan.models: the model store and artifact format (no TensorFlow here)."""
 
-from .artifact import FORMAT_VERSION, ModelError, ModelInfo, build_metadata, parse_metadata
+from .artifact import (
+    FORMAT_VERSION,
+    ModelError,
+    ModelInfo,
+    build_metadata,
+    parse_metadata,
+)
 from .runtime import LoadedModel, load_model, providers_for
 from .store import ModelEntry, list_models, resolve_painter
 

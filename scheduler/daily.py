@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
-
 from artgan.generator_cli.painting import generate, save_image, upscale
 from artgan.models.runtime import LoadedModel
+from PIL import Image
 
 from .history import History, Post
 from .picker import rank

@@ -1,6 +1,9 @@
 import numpy as np
-
-from artgan.trainer.checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
+from artgan.trainer.checkpoints import (
+    list_checkpoints,
+    load_checkpoint,
+    save_checkpoint,
+)
 
 
 def arrays(value):

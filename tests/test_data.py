@@ -1,10 +1,8 @@
-from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from artgan.trainer.data import DataError, load_folder
+from PIL import Image
 
 
 def test_reads_recursively_converts_and_crops(tmp_path):

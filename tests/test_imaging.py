@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-
 from artgan.models.imaging import make_grid, to_uint8
 
 

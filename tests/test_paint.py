@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from artgan.generator_cli.painting import generate
 from artgan.models import ModelError, load_model, resolve_painter
+from PIL import Image
 
 
 def painted(cli, tmp_path, *args):

@@ -5,9 +5,8 @@ import sqlite3
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from conftest import TINY
+from PIL import Image
 
 pytest.importorskip("tensorflow")
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
 from artgan.models.atomic import atomic_write
 
 PATTERN = re.compile(r"^ckpt-(\d{8})\.npz$")

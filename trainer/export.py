@@ -17,7 +17,6 @@ import numpy as np
 import onnx
 import tensorflow as tf
 import tf2onnx
-
 from artgan.models.artifact import build_metadata
 from artgan.models.atomic import write_bytes_atomic
 from artgan.models.runtime import load_model

@@ -17,9 +17,8 @@ from typing import Callable
 import keras
 import numpy as np
 import tensorflow as tf
-from PIL import Image
-
 from artgan.models.imaging import make_grid, to_uint8
+from PIL import Image
 
 from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
