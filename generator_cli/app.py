@@ -18,6 +18,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"artgan {version('artgan')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Turn a folder of paintings into a painter: train a GAN, export it to ONNX, paint, post daily."""
+
+
 app.command()(train_commands.train)
 app.command()(train_commands.export)
 app.command()(paint_commands.paint)

@@ -117,3 +117,11 @@ def test_cuda_asked_for_but_unavailable_is_a_clear_error(cli, tmp_path, monkeypa
     result = cli("paint", "--n", "1", "--device", "cuda", "--out", tmp_path)
     assert result.exit_code == 1 and "CUDA cannot be used: no NVIDIA driver" in result.stderr
     assert runtime.providers_for("auto") == ["CPUExecutionProvider"]
+
+
+def test_version_and_help(cli):
+    from importlib.metadata import version
+
+    assert cli("--version").stdout.strip() == f"artgan {version('artgan')}"
+    help_text = cli("paint", "--help").stdout
+    assert "PLACEHOLDER" in help_text and "--seed" in help_text
