@@ -1,0 +1,127 @@
+"""Upscaling paintings: Lanczos, or a learned super-resolution ONNX model run in overlapping tiles.
+
+Any ONNX image-to-image model works as a learned upscaler when it takes NCHW
+float RGB in [0, 1] with free height and width and returns the same layout
+``scale`` times larger (x2 or x4; Real-ESRGAN exports are like that, and so is
+what `artgan train-upscaler` writes).  Large images are cut into tiles that
+overlap by more than the network can see, so each output pixel is computed
+from the same input pixels as without tiling, while memory stays bounded by the
+tile size whatever the output size.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from artgan.models.artifact import ModelError
+from artgan.models.runtime import Device, file_sha256, providers_for
+from PIL import Image
+
+UPSCALER_SUFFIX = ".upscaler.onnx"
+TILE = 128  # input pixels per tile side: an x4 RGB float tile is then 6 MiB, whatever the image size
+OVERLAP = 16  # input pixels of context on each side; more than ESPCN-like networks can see
+
+
+@dataclass
+class OnnxUpscaler:
+    """A learned x2/x4 upscaler opened with ONNX Runtime."""
+
+    path: Path
+    session: "object"
+    input_name: str
+    scale: int
+    sha256: str
+    tile: int = TILE
+    overlap: int = OVERLAP
+
+    @property
+    def name(self) -> str:
+        return self.path.name[: -len(UPSCALER_SUFFIX)] if self.path.name.endswith(UPSCALER_SUFFIX) else self.path.stem
+
+    def run(self, image: np.ndarray) -> np.ndarray:
+        """uint8 [H, W, 3] -> uint8 [H*scale, W*scale, 3], tile by tile."""
+        h, w = image.shape[:2]
+        s, t, o = self.scale, self.tile, self.overlap
+        src = image.astype(np.float32).transpose(2, 0, 1)[None] / 255.0
+        result = np.empty((h * s, w * s, 3), dtype=np.uint8)
+        for top in range(0, h, t):
+            for left in range(0, w, t):
+                bottom, right = min(top + t, h), min(left + t, w)
+                y0, x0 = max(top - o, 0), max(left - o, 0)
+                y1, x1 = min(bottom + o, h), min(right + o, w)
+                out = self.session.run(None, {self.input_name: src[:, :, y0:y1, x0:x1]})[0]  # type: ignore[attr-defined]
+                core = out[0, :, (top - y0) * s : (bottom - y0) * s, (left - x0) * s : (right - x0) * s]
+                result[top * s : bottom * s, left * s : right * s] = _to_uint8(core.transpose(1, 2, 0))
+        return result
+
+
+def _to_uint8(unit: np.ndarray) -> np.ndarray:
+    return np.rint(np.clip(np.nan_to_num(unit, nan=0.5), 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def load_upscaler(path: str | os.PathLike[str], device: Device = "auto", tile: int = TILE, overlap: int = OVERLAP) -> OnnxUpscaler:
+    """Open a learned upscaler, checking it is NCHW RGB image-to-image at x2 or x4."""
+    import onnxruntime as ort
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"upscaler file not found: {path}")
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    try:
+        session = ort.InferenceSession(str(path), sess_options=options, providers=providers_for(device))
+    except ModelError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - onnxruntime raises several types for bad files
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ModelError(f"{path} is not a readable ONNX model ({first_line[:200]}).") from None
+    inputs = session.get_inputs()
+    if len(inputs) != 1 or len(inputs[0].shape) != 4 or inputs[0].shape[1] != 3 or inputs[0].type != "tensor(float)":
+        got = ", ".join(f"{i.name} {i.type} {i.shape}" for i in inputs)
+        raise ModelError(f"{path} is not an image upscaler: it needs one float input [N, 3, H, W] (it has {got}).")
+    probe = np.zeros((1, 3, 8, 8), dtype=np.float32)
+    try:
+        shape = session.run(None, {inputs[0].name: probe})[0].shape
+    except Exception as exc:  # noqa: BLE001 - a fixed-size model fails here
+        raise ModelError(f"{path} does not take images of any size ({str(exc).splitlines()[0][:160]}).") from None
+    scale = shape[2] // 8 if len(shape) == 4 else 0
+    if len(shape) != 4 or shape[1] != 3 or scale not in (2, 4) or shape[2] != 8 * scale or shape[3] != 8 * scale:
+        raise ModelError(f"{path} is not an x2/x4 upscaler: an 8x8 image came out as {list(shape)}.")
+    return OnnxUpscaler(path, session, inputs[0].name, scale, file_sha256(path), tile=tile, overlap=overlap)
+
+
+def upscaler_beside(painter: Path) -> Path | None:
+    """NAME.upscaler.onnx next to NAME.onnx, when there is one: the upscaler that belongs to the painter."""
+    candidate = painter.with_name(painter.name[: -len(".onnx")] + UPSCALER_SUFFIX)
+    return candidate if candidate.is_file() else None
+
+
+def lanczos(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    picture = Image.fromarray(image)
+    if picture.size == (width, height):
+        return image
+    return np.asarray(picture.resize((width, height), Image.Resampling.LANCZOS))
+
+
+def upscale_image(
+    image: np.ndarray, factor: int = 1, upscaler: OnnxUpscaler | None = None, size: int | None = None
+) -> Image.Image:
+    """Upscale uint8 [H, W, 3] by ``factor`` (or to ``size`` px on the long side).
+
+    The learned upscaler runs as many whole passes as fit in the factor; Lanczos
+    does what is left (and all of it without an upscaler).
+    """
+    h, w = image.shape[:2]
+    if size is not None:
+        target_w, target_h = (size, max(1, round(h * size / w))) if w >= h else (max(1, round(w * size / h)), size)
+    else:
+        target_w, target_h = w * factor, h * factor
+    if upscaler is not None:
+        while image.shape[1] * upscaler.scale <= target_w and image.shape[0] * upscaler.scale <= target_h:
+            image = upscaler.run(image)
+    return Image.fromarray(lanczos(image, target_w, target_h))
+
