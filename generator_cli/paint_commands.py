@@ -127,7 +127,8 @@ def _paint_again(source: Path, model: str | None, upscaler: str | None, out_dir:
             raise
         loaded = None
     if loaded is None or loaded.sha256 != made.model_sha256:
-        match = next((e.path for e in list_models() if _sha256(e.path) == made.model_sha256), None)
+        # an installed painter of another name may be the one; a painter given with --model must be it
+        match = None if model else next((e.path for e in list_models() if _sha256(e.path) == made.model_sha256), None)
         if match is None:
             raise ModelError(
                 f"{source} was painted by {made.model} (sha256 {made.model_sha256[:12]}...), which is not "
