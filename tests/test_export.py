@@ -64,12 +64,31 @@ def _ops(path):
     return op_counts(onnx.load(str(path)))
 
 
-def test_painter_graph_uses_native_resize_and_stays_nchw(exported):
+def test_painter_graph_folds_upsampling_into_its_convolutions_and_stays_nchw(exported):
     ops = _ops(exported.painter)
-    assert ops.get("Resize") == 2  # 4 -> 8 -> 16 px
-    assert not {"Tile", "Shape", "Slice", "Concat"} & set(ops)  # no Repeat chains, no runtime shape arithmetic
+    assert ops.get("DepthToSpace") == 2 and "Resize" not in ops  # 4 -> 8 -> 16 px, each a phase conv
+    assert not {"Tile", "Shape", "Cast", "Unsqueeze"} & set(ops)  # no Repeat chains, no runtime shape arithmetic
     assert ops.get("Transpose", 0) <= 2  # NHWC -> NCHW after the Dense layer, back before the output
     assert exported.painter_ops == ops
+
+
+def test_graph_clean_up_keeps_what_it_cannot_fold(tmp_path):
+    """Resize + 3x3 conv folds; a conv with another kernel after a Resize keeps its Resize, same output."""
+    import keras
+    from artgan.trainer.export import export_networks
+    from keras import layers
+
+    keras.utils.set_random_seed(1)
+    z = keras.Input((6,))
+    x = layers.Reshape((4, 4, 2))(layers.Dense(32)(z))
+    x = layers.Conv2D(4, 3, padding="same", activation="relu")(layers.UpSampling2D()(x))
+    x = layers.Conv2D(3, 5, padding="same", activation="tanh")(layers.UpSampling2D()(x))
+    generator = keras.Model(z, x)
+    image = keras.Input((16, 16, 3))
+    critic = keras.Model(image, layers.Dense(1)(layers.Flatten()(image)))
+    result = export_networks(generator, critic, tmp_path / "g.onnx", dict(latent_dim=6, resolution=16))
+    ops = _ops(result.painter)
+    assert ops.get("DepthToSpace") == 1 and ops.get("Resize") == 1 and result.painter_max_diff < 1e-5
 
 
 def test_export_cli_fp16_writes_a_checked_half_precision_pair(cli, trained_run, tmp_path):

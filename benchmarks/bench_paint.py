@@ -1,0 +1,149 @@
+"""Painting throughput: ONNX Runtime (as exported, and tf2onnx's plain graph) vs Keras, and % of peak FLOP/s.
+
+    python benchmarks/bench_paint.py [--sizes 64 128] [--batches 1 16 64] [--seconds 1.5]
+
+The generator is the one `artgan train` builds by default (latent 128, width
+32, up to 256 channels) with random weights: speed does not depend on the
+weights.  For each size and batch it times, on the same weights:
+  ort        the painter exactly as `artgan export` writes it (native Resize, NCHW trunk), ORT_ENABLE_ALL
+  ort-plain  tf2onnx's unmodified graph (UpSampling2D as Tile/Reshape chains), ORT_ENABLE_ALL
+  predict    keras Model.predict(z, batch_size=batch)
+  call       a direct Keras call, model(z, training=False)
+FLOPs per painting are counted from the layers (2 x multiply-adds of Dense and
+Conv2D; BN/ReLU/upsampling are negligible).  Peak FLOP/s is estimated as the
+best of a float32 2048^3 matmul in numpy (BLAS) and in ONNX Runtime, both on all
+cores: what this CPU really sustains on dense work, not a datasheet number.
+Writes benchmarks/results/paint.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from artgan.trainer.tf_setup import import_tensorflow  # noqa: E402
+
+tf = import_tensorflow()
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import onnxruntime as ort  # noqa: E402
+from artgan.trainer import export, onnx_graph  # noqa: E402
+from artgan.trainer.networks import build_discriminator, build_generator  # noqa: E402
+
+LATENT, WIDTH, MAX_CHANNELS = 128, 32, 256
+
+
+def generator_flops(model: keras.Model) -> int:
+    flops = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dense):
+            flops += 2 * layer.kernel.shape[0] * layer.kernel.shape[1]
+        elif isinstance(layer, keras.layers.Conv2D):
+            kh, kw, cin, cout = layer.kernel.shape
+            _, h, w, _ = layer.output.shape
+            flops += 2 * kh * kw * cin * cout * h * w
+    return flops
+
+
+def timed(run, seconds: float, min_runs: int = 5) -> float:
+    """Median seconds per call over at least ``seconds`` of calls (robust to other work on a shared machine)."""
+    run()  # warm-up (graph tracing, memory arenas)
+    times: list[float] = []
+    while sum(times) < seconds or len(times) < min_runs:
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return float(np.median(times))
+
+
+def session(path_or_bytes) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    return ort.InferenceSession(path_or_bytes, options, providers=["CPUExecutionProvider"])
+
+
+def peak_flops(seconds: float) -> dict[str, float]:
+    n = 2048
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+    numpy_s = timed(lambda: a @ a, seconds)
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["a", "b"], ["c"])], "mm",
+        [helper.make_tensor_value_info(x, TensorProto.FLOAT, [n, n]) for x in "ab"],
+        [helper.make_tensor_value_info("c", TensorProto.FLOAT, [n, n])],
+    )
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    mm = session(proto.SerializeToString())
+    ort_s = timed(lambda: mm.run(None, {"a": a, "b": a}), seconds)
+    flops = 2 * n**3
+    return {"numpy_gflops": flops / numpy_s / 1e9, "ort_gflops": flops / ort_s / 1e9}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128])
+    parser.add_argument("--batches", type=int, nargs="+", default=[1, 16, 64])
+    parser.add_argument("--seconds", type=float, default=1.5, help="time spent per measurement (at least 3 runs)")
+    args = parser.parse_args()
+
+    peak = peak_flops(args.seconds)
+    peak_gflops = max(peak.values())
+    print(f"peak estimate: numpy matmul {peak['numpy_gflops']:.1f} GFLOP/s, ORT matmul {peak['ort_gflops']:.1f} GFLOP/s "
+          f"-> peak {peak_gflops:.1f} GFLOP/s ({os.cpu_count()} cores)")
+    results: dict = {"peak": peak, "peak_gflops": peak_gflops, "cpu_count": os.cpu_count(), "runs": []}
+    rng = np.random.default_rng(0)
+    for size in args.sizes:
+        keras.utils.set_random_seed(0)
+        generator = build_generator(LATENT, size, WIDTH, MAX_CHANNELS)
+        flops = generator_flops(generator)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "g.onnx"
+            written = export.export_networks(
+                generator, build_discriminator(size, WIDTH, MAX_CHANNELS, 0.3), out, dict(latent_dim=LATENT, resolution=size)
+            )
+            fast = session(str(out))
+            plain_proto = export._convert(generator, ["z"], "image")
+            plain = session(plain_proto.SerializeToString())
+        print(f"\n{size} px: {flops / 1e9:.3f} GFLOP per painting; exported graph {written.painter_ops}; "
+              f"plain tf2onnx graph {onnx_graph.op_counts(plain_proto)}")
+        for batch in args.batches:
+            z = rng.standard_normal((batch, LATENT)).astype(np.float32)
+            z_tensor = tf.constant(z)
+            runners = {
+                "ort": lambda: fast.run(["image"], {"z": z}),
+                "ort-plain": lambda: plain.run(["image"], {"z": z}),
+                "predict": lambda: generator.predict(z, batch_size=batch, verbose=0),
+                "call": lambda: generator(z_tensor, training=False).numpy(),
+            }
+            row = {"size": size, "batch": batch, "gflop_per_image": flops / 1e9}
+            for name, run in runners.items():
+                per_s = batch / timed(run, args.seconds)
+                row[f"{name}_images_per_s"] = per_s
+            row["ort_vs_predict"] = row["ort_images_per_s"] / row["predict_images_per_s"]
+            row["ort_vs_plain"] = row["ort_images_per_s"] / row["ort-plain_images_per_s"]
+            row["ort_peak_fraction"] = row["ort_images_per_s"] * flops / 1e9 / peak_gflops
+            results["runs"].append(row)
+            print(
+                f"  batch {batch:3d}: ort {row['ort_images_per_s']:8.1f}/s  ort-plain {row['ort-plain_images_per_s']:8.1f}/s  "
+                f"predict {row['predict_images_per_s']:8.1f}/s  call {row['call_images_per_s']:8.1f}/s  "
+                f"ort/predict {row['ort_vs_predict']:5.1f}x  ort/plain {row['ort_vs_plain']:4.2f}x  "
+                f"{100 * row['ort_peak_fraction']:4.1f}% of peak"
+            )
+    target = Path(__file__).parent / "results" / "paint.json"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwritten {target}")
+
+
+if __name__ == "__main__":
+    main()
