@@ -48,6 +48,8 @@ def write_walk(
     overwrite: bool = False,
 ) -> Path:
     """Paint the walk described by ``provenance.walk`` and write it as an animated GIF or WebP."""
+    if path.exists() and not overwrite:  # say so before painting every frame
+        raise FileExistsError(f"{path} already exists. Use another --seed or --out, or --overwrite.")
     walk = provenance.walk or {}
     points, frames, fps = int(walk["points"]), int(walk["frames"]), float(walk["fps"])
     if points < 2 or frames < 1 or fps <= 0:

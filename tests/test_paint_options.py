@@ -128,6 +128,8 @@ def test_walk_writes_an_animation_that_from_file_repaints(cli, tmp_path, fmt):
     assert provenance.walk == {"points": 3, "frames": 4, "fps": 12.0}
     again = paint_paths(cli, "--from-file", made[0], "--out", tmp_path / "b")
     assert open(made[0], "rb").read() == open(again[0], "rb").read()
+    clash = cli("paint", "--from-file", made[0], "--out", tmp_path / "b")
+    assert clash.exit_code == 1 and "already exists" in clash.stderr
 
 
 def test_scheduler_api_keeps_its_positional_calls():
