@@ -100,15 +100,14 @@ def _open(model: str | None, upscaler: str | None, device: str):
 
 def _walk(loaded, learned, points, frames, fps, seed, out_dir, fmt, factor, size, truncation, class_name, quality,
           batch_size, overwrite) -> Path:
-    from artgan.generator_cli.painting import PaintRequest, class_index, provenance_for
+    from artgan.generator_cli.painting import PaintRequest, class_index, file_stem, provenance_for
     from artgan.generator_cli.walks import write_walk
 
     request = PaintRequest(1, seed, out_dir, factor, batch_size, fmt, overwrite, truncation, class_name, quality, size)
     label = class_index(loaded, class_name)
     walk = {"points": points, "frames": frames, "fps": fps}
     provenance = dataclasses.replace(provenance_for(loaded, request, 0, learned), walk=walk)
-    tag = f"-{class_name}" if class_name else ""
-    path = out_dir / f"{loaded.name}{tag}-s{seed}-walk{points}x{frames}.{fmt}"
+    path = out_dir / f"{file_stem(request, loaded)}-walk{points}x{frames}.{fmt}"
     return write_walk(loaded, path, provenance, label, batch_size, learned, overwrite)
 
 

@@ -116,15 +116,20 @@ class PaintRequest:
     first_index: int = 0
 
 
-def painting_path(request: PaintRequest, model: LoadedModel, index: int) -> Path:
+def file_stem(request: PaintRequest, model: LoadedModel) -> str:
+    """NAME[-CLASS][-tPSI]-sSEED: what every file of one request starts with."""
     tags = (f"-{request.class_name}" if request.class_name else "") + (
         f"-t{request.truncation:g}" if request.truncation != 1.0 else ""
     )
-    return request.out_dir / f"{model.name}{tags}-s{request.seed}-{index:04d}.{request.fmt}"
+    return f"{model.name}{tags}-s{request.seed}"
+
+
+def painting_path(request: PaintRequest, model: LoadedModel, index: int) -> Path:
+    return request.out_dir / f"{file_stem(request, model)}-{index:04d}.{request.fmt}"
 
 
 def grid_path(request: PaintRequest, model: LoadedModel) -> Path:
-    return painting_path(request, model, 0).with_name(painting_path(request, model, 0).stem[:-5] + "-grid.png")
+    return request.out_dir / f"{file_stem(request, model)}-grid.png"
 
 
 def provenance_for(model: LoadedModel, request: PaintRequest, index: int, upscaler: OnnxUpscaler | None) -> Provenance:
