@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from artgan.models.artifact import ModelError
-from artgan.models.runtime import Device, file_sha256, providers_for
+from artgan.models.runtime import Device, file_sha256, open_session
 from PIL import Image
 
 UPSCALER_SUFFIX = ".upscaler.onnx"
@@ -64,21 +64,10 @@ def _to_uint8(unit: np.ndarray) -> np.ndarray:
 
 def load_upscaler(path: str | os.PathLike[str], device: Device = "auto", tile: int = TILE, overlap: int = OVERLAP) -> OnnxUpscaler:
     """Open a learned upscaler, checking it is NCHW RGB image-to-image at x2 or x4."""
-    import onnxruntime as ort
-
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"upscaler file not found: {path}")
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3
-    try:
-        session = ort.InferenceSession(str(path), sess_options=options, providers=providers_for(device))
-    except ModelError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - onnxruntime raises several types for bad files
-        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise ModelError(f"{path} is not a readable ONNX model ({first_line[:200]}).") from None
+    session = open_session(path, device)
     inputs = session.get_inputs()
     if len(inputs) != 1 or len(inputs[0].shape) != 4 or inputs[0].shape[1] != 3 or inputs[0].type != "tensor(float)":
         got = ", ".join(f"{i.name} {i.type} {i.shape}" for i in inputs)
