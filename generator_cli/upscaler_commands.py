@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 from typing import Optional
 
@@ -37,6 +39,8 @@ def train_upscaler(
     if target.exists() and not overwrite:
         raise fail(f"{target} already exists. Use another --out, or --overwrite.")
     _need_training_extra("train-upscaler")
+    from artgan.generator_cli.upscaling import evaluate, load_upscaler
+    from artgan.models.atomic import write_text_atomic
     from artgan.trainer.loop import TrainingError
     from artgan.trainer.upscaler import UpscalerConfig
     from artgan.trainer.upscaler import train_upscaler as run
@@ -48,16 +52,22 @@ def train_upscaler(
         TextColumn("{task.fields[loss]}"), console=err,
     ) as progress:
         task = progress.add_task("train", total=steps, loss="")
-        report, skipped = run(
+        trained = run(
             data_dir, target, config,
             progress=lambda k, total, loss: progress.update(task, completed=k, loss=f"L1 {loss:.4f}"),
         )
-    for path, reason in skipped[:10]:
+    for path, reason in trained.skipped[:10]:
         err.print(f"  [yellow]skipped[/] {escape(str(path))}: {escape(reason)}", highlight=False)
-    out.print(f"upscaler: {report.path} (x{scale}, {report.train_images} training images, {report.train_s:.0f} s)")
-    if report.heldout_images:
+    out.print(f"upscaler: {target} (x{scale}, {trained.train_images} training images, {trained.train_s:.0f} s)")
+    report = {"config": dataclasses.asdict(config), "path": str(target), "train_images": trained.train_images,
+              "heldout_images": len(trained.heldout), "train_s": trained.train_s}
+    if trained.heldout:
+        with user_errors():
+            scores = evaluate(load_upscaler(target, device="cpu"), trained.heldout)
+        report.update(scores)
         out.print(
-            f"held-out {report.heldout_images} images, x{scale}: PSNR {report.psnr_learned:.2f} dB "
-            f"(Lanczos {report.psnr_lanczos:.2f}), SSIM {report.ssim_learned:.4f} (Lanczos {report.ssim_lanczos:.4f}), "
-            f"{report.megapixels_per_s:.2f} output MP/s"
+            f"held-out {len(trained.heldout)} images, x{scale}: PSNR {scores['psnr_learned']:.2f} dB "
+            f"(Lanczos {scores['psnr_lanczos']:.2f}), SSIM {scores['ssim_learned']:.4f} "
+            f"(Lanczos {scores['ssim_lanczos']:.4f}), {scores['output_megapixels_per_s']:.2f} output MP/s"
         )
+    write_text_atomic(target.with_suffix(".json"), json.dumps(report, indent=2) + "\n")

@@ -62,3 +62,11 @@ def ssim(reference: np.ndarray, test: np.ndarray) -> float:
     mx, my = blur(x), blur(y)
     vx, vy, cov = blur(x * x) - mx * mx, blur(y * y) - my * my, blur(x * y) - mx * my
     return float(np.mean(((2 * mx * my + c1) * (2 * cov + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))))
+
+
+def downscale(image: np.ndarray, scale: int) -> np.ndarray:
+    """Bicubic (anti-aliased) reduction by an integer factor: the degradation learned upscalers undo."""
+    from PIL import Image
+
+    h, w = image.shape[0] // scale, image.shape[1] // scale
+    return np.asarray(Image.fromarray(image).resize((w, h), Image.Resampling.BICUBIC))

@@ -20,7 +20,7 @@ def test_trains_exports_and_evaluates_an_x4_upscaler(cli, image_dir, tmp_path):
     assert upscaler.scale == 4
     assert upscaler.run(np.zeros((5, 7, 3), np.uint8)).shape == (20, 28, 3)
     report = json.loads(out.with_suffix(".json").read_text())
-    assert report["train_images"] == 18 and report["heldout_images"] == 6
+    assert report["train_images"] == 18 and report["heldout_images"] == 6 and report["config"]["steps"] == 3
     assert all(np.isfinite(report[k]) for k in ("psnr_learned", "psnr_lanczos", "ssim_learned", "ssim_lanczos"))
     again = cli("train-upscaler", image_dir, "--out", out, "--steps", "1")
     assert again.exit_code == 1 and "already exists" in again.stderr

@@ -6,15 +6,15 @@ network works at low resolution and ends in a sub-pixel shuffle (Shi et al.
 2016, "ESPCN"); it predicts the difference to a nearest-neighbour upscale,
 which makes early training stable.  It is exported as an ONNX image-to-image
 model in the common layout (NCHW float RGB in [0, 1], any size), which
-`artgan paint --upscaler` and any other SR runner accept, and evaluated
-against Lanczos on held-out images (PSNR/SSIM) through that ONNX file.
+`artgan paint --upscaler` and any other SR runner accept.  The images it
+holds out are returned for the evaluation against Lanczos, which runs the
+exported file the way painting does (generator_cli.upscaling.evaluate).
 """
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -24,7 +24,7 @@ import onnx
 import tensorflow as tf
 import tf2onnx
 from artgan.models.atomic import write_bytes_atomic
-from artgan.models.imaging import psnr, ssim
+from artgan.models.imaging import downscale
 from keras import layers
 from PIL import Image
 
@@ -47,17 +47,12 @@ class UpscalerConfig:
 
 
 @dataclass
-class UpscalerReport:
-    path: str
+class TrainedUpscaler:
+    path: Path
     train_images: int
-    heldout_images: int
-    steps: int
+    heldout: list[np.ndarray]  # originals never seen in training, for the evaluation
     train_s: float
-    psnr_learned: float
-    psnr_lanczos: float
-    ssim_learned: float
-    ssim_lanczos: float
-    megapixels_per_s: float  # output pixels per second of the exported model on this machine
+    skipped: list[tuple[Path, str]]
 
 
 def build_espcn(scale: int, width: int) -> keras.Model:
@@ -83,11 +78,6 @@ def read_images(folder: Path) -> tuple[list[np.ndarray], list[tuple[Path, str]]]
         except (OSError, SyntaxError, ValueError) as exc:
             skipped.append((path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
     return images, skipped
-
-
-def downscale(image: np.ndarray, scale: int) -> np.ndarray:
-    h, w = image.shape[0] // scale, image.shape[1] // scale
-    return np.asarray(Image.fromarray(image).resize((w, h), Image.Resampling.BICUBIC))
 
 
 def split(images: list[np.ndarray], holdout: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -130,38 +120,13 @@ def to_onnx(model: keras.Model, scale: int) -> bytes:
     return proto.SerializeToString()
 
 
-def evaluate(path: Path, images: list[np.ndarray], scale: int) -> dict[str, float]:
-    """PSNR/SSIM of the ONNX upscaler and of Lanczos against the originals, and the upscaler's speed."""
-    from artgan.generator_cli.upscaling import lanczos, load_upscaler
-
-    upscaler = load_upscaler(path, device="cpu")
-    scores: dict[str, list[float]] = {k: [] for k in ("psnr_learned", "psnr_lanczos", "ssim_learned", "ssim_lanczos")}
-    pixels, seconds = 0, 0.0
-    for image in images:
-        h, w = (image.shape[0] // scale) * scale, (image.shape[1] // scale) * scale
-        original = image[:h, :w]
-        small = downscale(original, scale)
-        started = time.perf_counter()
-        learned = upscaler.run(small)
-        seconds += time.perf_counter() - started
-        pixels += h * w
-        baseline = lanczos(small, w, h)
-        scores["psnr_learned"].append(psnr(original, learned))
-        scores["psnr_lanczos"].append(psnr(original, baseline))
-        scores["ssim_learned"].append(ssim(original, learned))
-        scores["ssim_lanczos"].append(ssim(original, baseline))
-    result = {k: float(np.mean(v)) for k, v in scores.items()}
-    result["megapixels_per_s"] = pixels / 1e6 / max(seconds, 1e-9)
-    return result
-
-
 def train_upscaler(
     folder: Path,
     out: Path,
     config: UpscalerConfig,
     progress: Callable[[int, int, float], None] | None = None,
-) -> tuple[UpscalerReport, list[tuple[Path, str]]]:
-    """Train, export to ``out`` (atomically) and evaluate on the held-out images."""
+) -> TrainedUpscaler:
+    """Train on all but the held-out images and export to ``out`` (atomically)."""
     if config.scale not in (2, 4):
         raise TrainingError(f"--scale must be 2 or 4, not {config.scale}")
     if config.crop % config.scale or config.crop < 4 * config.scale:
@@ -194,10 +159,4 @@ def train_upscaler(
             progress(k + 1, config.steps, loss)
     train_s = time.perf_counter() - started
     write_bytes_atomic(out, to_onnx(model, config.scale))
-    metrics = evaluate(out, heldout, config.scale) if heldout else {
-        "psnr_learned": float("nan"), "psnr_lanczos": float("nan"), "ssim_learned": float("nan"),
-        "ssim_lanczos": float("nan"), "megapixels_per_s": float("nan"),
-    }
-    report = UpscalerReport(str(out), len(train_set), len(heldout), config.steps, train_s, **metrics)
-    write_bytes_atomic(out.with_suffix(".json"), (json.dumps({"config": asdict(config), **asdict(report)}, indent=2) + "\n").encode())
-    return report, skipped
+    return TrainedUpscaler(out, len(train_set), heldout, train_s, skipped)
