@@ -60,7 +60,7 @@ def main() -> None:
         f"{report['psnr_lanczos']:.2f} dB; SSIM learned {report['ssim_learned']:.4f} vs Lanczos {report['ssim_lanczos']:.4f}"
     )
     print(
-        f"training {report['steps']} steps: {report['train_s']:.0f} s; learned upscaling {report['output_megapixels_per_s']:.2f} "
+        f"training {report['config']['steps']} steps: {report['train_s']:.0f} s; learned upscaling {report['output_megapixels_per_s']:.2f} "
         f"output MP/s on the held-out photos; 128->512 px: learned {1000 * report['learned_128_to_512_s']:.1f} ms, "
         f"Lanczos {1000 * report['lanczos_128_to_512_s']:.1f} ms"
     )
