@@ -1,6 +1,6 @@
 """Painting throughput: ONNX Runtime (as exported, and tf2onnx's plain graph) vs Keras, and % of peak FLOP/s.
 
-    python benchmarks/bench_paint.py [--sizes 64 128] [--batches 1 16 64] [--seconds 1.5]
+    python benchmarks/bench_paint.py [--sizes 64 128] [--batches 1 16 64] [--seconds 1.5] [--single-thread]
 
 The generator is the one `artgan train` builds by default (latent 128, width
 32, up to 256 channels) with random weights: speed does not depend on the
@@ -17,7 +17,10 @@ each upsampling conv); both are reported.  Peak FLOP/s is estimated from a
 float32 1024^3 matmul in ONNX Runtime on one thread, timed in process CPU time
 (best of many, so other processes on a shared machine disturb it little), times
 the number of cores; numpy's BLAS matmul on all cores is printed beside it.
-Writes benchmarks/results/paint.json.
+--single-thread runs every runtime on one thread and times it in process CPU
+time: figures per core that other processes on a shared machine disturb much
+less than wall time (which is the default, all cores).
+Writes benchmarks/results/paint.json (paint_single_thread.json).
 """
 
 from __future__ import annotations
@@ -29,7 +32,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import sys
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+SINGLE = "--single-thread" in sys.argv
+if SINGLE:  # TensorFlow reads these once, when it starts
+    os.environ["TF_NUM_INTRAOP_THREADS"] = os.environ["TF_NUM_INTEROP_THREADS"] = "1"
 
 from artgan.trainer.tf_setup import import_tensorflow  # noqa: E402
 
@@ -59,12 +67,13 @@ def generator_flops(model: keras.Model) -> int:
 
 def timed(run, seconds: float, min_runs: int = 5) -> float:
     """Median seconds per call over at least ``seconds`` of calls (robust to other work on a shared machine)."""
+    clock = time.process_time if SINGLE else time.perf_counter
     run()  # warm-up (graph tracing, memory arenas)
     times: list[float] = []
     while sum(times) < seconds or len(times) < min_runs:
-        started = time.perf_counter()
+        started = clock()
         run()
-        times.append(time.perf_counter() - started)
+        times.append(clock() - started)
     return float(np.median(times))
 
 
@@ -72,6 +81,8 @@ def session(path_or_bytes) -> ort.InferenceSession:
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
+    if SINGLE:
+        options.intra_op_num_threads = 1
     return ort.InferenceSession(path_or_bytes, options, providers=["CPUExecutionProvider"])
 
 
@@ -125,10 +136,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128])
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--seconds", type=float, default=1.5, help="time spent per measurement (at least 3 runs)")
+    parser.add_argument("--single-thread", action="store_true", help="one thread each, timed in process CPU time")
     args = parser.parse_args()
 
     peak = peak_flops(args.seconds)
-    peak_gflops = peak["peak_gflops"]
+    peak_gflops = peak["ort_one_core_gflops"] if SINGLE else peak["peak_gflops"]
     print(f"peak estimate: ORT matmul {peak['ort_one_core_gflops']:.1f} GFLOP/s per core x {os.cpu_count()} cores "
           f"= {peak_gflops:.1f} GFLOP/s (numpy matmul, all cores, wall: {peak['numpy_all_cores_wall_gflops']:.1f})")
     results: dict = {"peak": peak, "peak_gflops": peak_gflops, "cpu_count": os.cpu_count(), "runs": []}
@@ -178,7 +190,8 @@ def main() -> None:
                 f"ort/plain {row['ort_vs_plain']:4.2f}x | {100 * row['ort_peak_fraction']:4.1f}% of peak nominal, "
                 f"{100 * row['ort_executed_peak_fraction']:4.1f}% executed"
             )
-    target = Path(__file__).parent / "results" / "paint.json"
+    results["single_thread"] = SINGLE
+    target = Path(__file__).parent / "results" / ("paint_single_thread.json" if SINGLE else "paint.json")
     target.parent.mkdir(exist_ok=True)
     target.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwritten {target}")
