@@ -141,8 +141,9 @@ def main() -> None:
 
     peak = peak_flops(args.seconds)
     peak_gflops = peak["ort_one_core_gflops"] if SINGLE else peak["peak_gflops"]
-    print(f"peak estimate: ORT matmul {peak['ort_one_core_gflops']:.1f} GFLOP/s per core x {os.cpu_count()} cores "
-          f"= {peak_gflops:.1f} GFLOP/s (numpy matmul, all cores, wall: {peak['numpy_all_cores_wall_gflops']:.1f})")
+    cores = 1 if SINGLE else os.cpu_count()
+    print(f"peak estimate: ORT matmul {peak['ort_one_core_gflops']:.1f} GFLOP/s per core x {cores} core(s) "
+          f"= {peak_gflops:.1f} GFLOP/s (numpy matmul, all cores: {peak['numpy_all_cores_wall_gflops']:.1f})")
     results: dict = {"peak": peak, "peak_gflops": peak_gflops, "cpu_count": os.cpu_count(), "runs": []}
     rng = np.random.default_rng(0)
     for size in args.sizes:
