@@ -137,3 +137,15 @@ def test_scheduler_api_keeps_its_positional_calls():
     (index, image), = list(generate(model, 1, range(3, 4), 8))
     picture = upscale(image, 2)
     assert index == 3 and picture.size == (image.shape[1] * 2, image.shape[0] * 2)
+
+
+def test_walks_grids_and_repainting_need_no_tensorflow(tmp_path):
+    from test_without_tensorflow import run_blocked
+
+    walk = run_blocked("paint", "--walk", "2", "--frames", "2", "--seed", "1", "--out", tmp_path / "w", cwd=tmp_path)
+    assert walk.returncode == 0, walk.stderr
+    made = run_blocked("paint", "--n", "2", "--grid", "--seed", "1", "--format", "webp", "--out", tmp_path / "a", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    again = run_blocked("paint", "--from-file", made.stdout.split()[1], "--out", tmp_path / "b", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "tensorflow" not in (walk.stderr + made.stderr + again.stderr).lower()
