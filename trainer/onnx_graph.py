@@ -9,7 +9,9 @@ Transpose after the Dense layer, one before the output).  What is left is
 done here: each ``Resize`` gets constant scales (the ``sizes`` it computed
 from the runtime shape become dead code, removed with every other node that
 no output needs) and the opset-13 form of TF's pixel-centre rule, which for
-an integer x2 is the same as ``asymmetric`` + ``floor``.
+an integer x2 is the same as ``asymmetric`` + ``floor``.  Then each nearest x2
+followed by a 3x3 convolution is folded into four 2x2 convolutions at the low
+resolution (see ``fold_upsampling_into_conv``).
 """
 
 from __future__ import annotations
@@ -72,13 +74,17 @@ def constant_resize_scales(proto: onnx.ModelProto) -> int:
     ]
     if not resizes:
         return 0
-    for node in resizes:  # the opset-13 attributes first, so that ONNX Runtime loads them without warnings
+    originals = []
+    for node in resizes:  # opset-13 attributes while probing, so ONNX Runtime loads them without warnings
+        originals.append(onnx.NodeProto())
+        originals[-1].CopyFrom(node)
         node.CopyFrom(_nearest_resize(node.name, list(node.input), node.output[0]))
     shapes = _runtime_shapes(proto, [n for node in resizes for n in (node.input[0], node.output[0])])
     for index, node in enumerate(resizes):
         before, after = shapes[node.input[0]], shapes[node.output[0]]
         if any(b == 0 or a % b for a, b in zip(after, before)):
-            continue  # not an integer upscale: keep the computed sizes
+            node.CopyFrom(originals[index])  # not an integer upscale: the pixel rule matters, keep it all
+            continue
         scales_name = f"{node.name or 'resize'}_{index}_scales"
         scales = np.array([a // b for a, b in zip(after, before)], dtype=np.float32)
         proto.graph.initializer.append(numpy_helper.from_array(scales, scales_name))
