@@ -38,14 +38,14 @@ def valid_filter_matrix(taps: np.ndarray, length: int) -> np.ndarray:
     return matrix
 
 
-def along_axis(images: np.ndarray, matrix: np.ndarray, axis: int) -> np.ndarray:
-    """Apply ``matrix`` [out, in] to axis ``axis`` of ``images``: one matrix product over the batch."""
-    moved = np.moveaxis(images, axis, -1)
-    flat = np.ascontiguousarray(moved).reshape(-1, moved.shape[-1])
-    result = flat @ matrix.T.astype(images.dtype)
-    return np.moveaxis(result.reshape(*moved.shape[:-1], matrix.shape[0]), -1, axis)
+def separable(planes: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Filter the last two axes of ``planes`` [..., H, W] with ``rows`` [H', H] and ``columns`` [W', W].
 
-
-def separable(images: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """Filter axis 1 with ``rows`` and axis 2 with ``columns`` (images are [N, H, W, C])."""
-    return along_axis(along_axis(images, rows, 1), columns, 2)
+    Channels-first layout keeps both passes free of transposes: the column pass is
+    one matrix product over every row of the batch, the row pass one per plane.
+    """
+    *lead, h, w = planes.shape
+    stacked = planes.reshape(-1, h, w)
+    filtered = np.matmul(rows.astype(planes.dtype), stacked)  # [B, H', W]
+    out = filtered.reshape(-1, w) @ columns.T.astype(planes.dtype)
+    return out.reshape(*lead, rows.shape[0], columns.shape[0])

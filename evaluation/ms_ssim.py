@@ -41,8 +41,8 @@ def gaussian_taps(size: int, sigma: float) -> np.ndarray:
 
 
 def ssim_terms(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-pair mean SSIM and mean contrast-structure term at one scale: two arrays [N]."""
-    n, h, w, _ = a.shape
+    """Per-pair mean SSIM and mean contrast-structure term at one scale, for planes [N, C, H, W]: two arrays [N]."""
+    h, w = a.shape[-2:]
     size = min(FILTER_SIZE, h, w)
     taps = gaussian_taps(size, size * FILTER_SIGMA / FILTER_SIZE)
     # The five local moments in one filtering pass, on values centred at mid-grey: variances are
@@ -59,19 +59,20 @@ def ssim_terms(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ssim_map.mean(axis=(1, 2, 3), dtype=np.float64), cs_map.mean(axis=(1, 2, 3), dtype=np.float64)
 
 
-def _pool(images: np.ndarray) -> np.ndarray:
-    """2x2 average pooling; an odd side repeats its last row/column first."""
-    _, h, w, _ = images.shape
-    images = np.pad(images, ((0, 0), (0, h % 2), (0, w % 2), (0, 0)), mode="edge")
-    return 0.25 * (images[:, ::2, ::2] + images[:, 1::2, ::2] + images[:, ::2, 1::2] + images[:, 1::2, 1::2])
+def _pool(planes: np.ndarray) -> np.ndarray:
+    """2x2 average pooling of [N, C, H, W]; an odd side repeats its last row/column first."""
+    h, w = planes.shape[-2:]
+    planes = np.pad(planes, ((0, 0), (0, 0), (0, h % 2), (0, w % 2)), mode="edge")
+    return 0.25 * (planes[..., ::2, ::2] + planes[..., 1::2, ::2] + planes[..., ::2, 1::2] + planes[..., 1::2, 1::2])
 
 
 def ms_ssim(a: np.ndarray, b: np.ndarray, weights: tuple[float, ...] = WEIGHTS) -> np.ndarray:
     """MS-SSIM of each pair (a[i], b[i]) of images [N, H, W, C] in 0..255: an array [N] in [0, 1]."""
-    # float32 is plenty: local variances are accurate to ~1e-2 against C2 = 58.5
-    a, b = np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)
-    if a.shape != b.shape or a.ndim != 4:
-        raise ValueError(f"MS-SSIM needs two batches [N, H, W, C] of one shape, not {a.shape} and {b.shape}")
+    if np.shape(a) != np.shape(b) or np.ndim(a) != 4:
+        raise ValueError(f"MS-SSIM needs two batches [N, H, W, C] of one shape, not {np.shape(a)} and {np.shape(b)}")
+    # channels first (see filters.separable); float32 is plenty: centred local variances are
+    # accurate to ~1e-2 against C2 = 58.5
+    a, b = (np.ascontiguousarray(np.moveaxis(x, -1, 1), dtype=np.float32) for x in (a, b))
     value = np.ones(len(a))
     for scale, weight in enumerate(weights):
         ssim, cs = ssim_terms(a, b)

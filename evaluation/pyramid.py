@@ -4,7 +4,8 @@ Borders are mirrored without repeating the edge pixel (``d c b | a b c d | c b a
 OpenCV's BORDER_REFLECT_101), exactly as ProGAN's ``sliced_wasserstein.py`` does
 with ``scipy.ndimage.convolve(mode='mirror')``.  The 5x5 filter is the outer
 product of [1, 4, 6, 4, 1] / 16, so it runs as two 1-D passes, each a matrix
-product (see :mod:`.filters`).  Images are float arrays [N, H, W, C].
+product (see :mod:`.filters`).  Images are float arrays of planes [..., H, W]
+(channels first, e.g. [N, C, H, W], as in ProGAN).
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ def _up_matrix(length: int) -> np.ndarray:
 
 def pyr_down(images: np.ndarray) -> np.ndarray:
     """Blur, then keep every other row and column (cv2.pyrDown)."""
-    return separable(images, _down_matrix(images.shape[1]), _down_matrix(images.shape[2]))
+    return separable(images, _down_matrix(images.shape[-2]), _down_matrix(images.shape[-1]))
 
 
 def pyr_up(images: np.ndarray) -> np.ndarray:
     """Insert zeros between pixels, then blur with 4x the filter (cv2.pyrUp): twice the size."""
-    return separable(images, _up_matrix(images.shape[1]), _up_matrix(images.shape[2]))
+    return separable(images, _up_matrix(images.shape[-2]), _up_matrix(images.shape[-1]))
 
 
 def laplacian_pyramid(images: np.ndarray, levels: int) -> list[np.ndarray]:

@@ -39,25 +39,24 @@ def resolutions(size: int) -> list[int]:
 
 
 def patches(level: np.ndarray, per_image: int, rng: np.random.Generator) -> np.ndarray:
-    """``per_image`` random PATCH x PATCH windows of every image, flattened: [N * per_image, PATCH*PATCH*C]."""
-    n, h, w, c = level.shape
+    """``per_image`` random PATCH x PATCH windows of every image [N, C, H, W]: [N * per_image, C, PATCH, PATCH]."""
+    n, c, h, w = level.shape
     if h < PATCH or w < PATCH:
         raise ValueError(f"images of {h}x{w} px are smaller than the {PATCH}x{PATCH} SWD patch")
     image = np.repeat(np.arange(n), per_image)
     y = rng.integers(0, h - PATCH + 1, size=len(image))
     x = rng.integers(0, w - PATCH + 1, size=len(image))
-    windows = np.lib.stride_tricks.sliding_window_view(level, (PATCH, PATCH), axis=(1, 2))  # [N, h', w', C, P, P]
-    return windows[image, y, x].reshape(len(image), -1)
+    windows = np.lib.stride_tricks.sliding_window_view(level, (PATCH, PATCH), axis=(2, 3))  # [N, C, h', w', P, P]
+    return windows[image, :, y, x]
 
 
 def describe(level: np.ndarray, rng: np.random.Generator, per_image: int = PATCHES_PER_IMAGE) -> np.ndarray:
-    """Patch descriptors of one pyramid level, normalised per channel over the whole set."""
-    n, _, _, c = level.shape
-    desc = patches(level, per_image, rng).reshape(-1, c, PATCH * PATCH)
-    desc = desc - desc.mean(axis=(0, 2), keepdims=True)
-    std = desc.std(axis=(0, 2), keepdims=True)
-    desc = desc / np.where(std > 0, std, 1.0)  # a flat channel stays 0 instead of NaN
-    return desc.reshape(len(desc), -1).astype(np.float32)
+    """Patch descriptors of one pyramid level [N, C, H, W], normalised per channel over the whole set."""
+    desc = patches(level, per_image, rng).astype(np.float32, copy=False)  # a fresh array: safe to edit in place
+    desc -= desc.mean(axis=(0, 2, 3), keepdims=True)
+    std = desc.std(axis=(0, 2, 3), keepdims=True)
+    desc /= np.where(std > 0, std, 1.0)  # a flat channel stays 0 instead of NaN
+    return desc.reshape(len(desc), -1)
 
 
 def sliced_wasserstein(reference: np.ndarray, others: list[np.ndarray], rng: np.random.Generator,
@@ -76,7 +75,10 @@ def sliced_wasserstein(reference: np.ndarray, others: list[np.ndarray], rng: np.
         dirs = (dirs / np.sqrt(np.sum(dirs**2, axis=0, keepdims=True))).astype(np.float32)
         sorted_ref = np.sort(dirs.T @ reference.T, axis=1)  # [directions, descriptors]: rows sort fastest
         for index, other in enumerate(others):
-            totals[index] += np.mean(np.abs(np.sort(dirs.T @ other.T, axis=1) - sorted_ref))
+            projected = dirs.T @ other.T
+            projected.sort(axis=1)
+            projected -= sorted_ref  # in place: these arrays are large, and fresh ones cost page faults
+            totals[index] += np.abs(projected, out=projected).mean(dtype=np.float64)
     return list(totals / repeats)
 
 
@@ -99,7 +101,8 @@ def pyramid_descriptors(images: np.ndarray, seed: int) -> list[np.ndarray]:
     """
     rng = np.random.default_rng([seed, 0])
     levels = len(resolutions(images.shape[1]))
-    return [describe(level, rng) for level in laplacian_pyramid(images, levels)]
+    planes = np.ascontiguousarray(np.moveaxis(images, -1, 1), dtype=np.float32)  # [N, C, H, W], as ProGAN
+    return [describe(level, rng) for level in laplacian_pyramid(planes, levels)]
 
 
 def swd_from_descriptors(reference: list[np.ndarray], others: list[list[np.ndarray]], size: int,

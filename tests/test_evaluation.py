@@ -27,8 +27,8 @@ def greyscale(images: np.ndarray) -> np.ndarray:
 
 
 def impulse(row: int, col: int, size: int = 8) -> np.ndarray:
-    image = np.zeros((1, size, size, 1), np.float32)
-    image[0, row, col, 0] = 1.0
+    image = np.zeros((1, 1, size, size), np.float32)  # planes [N, C, H, W]
+    image[0, 0, row, col] = 1.0
     return image
 
 
@@ -36,44 +36,44 @@ def test_pyr_down_of_impulses_matches_hand_computed_mirrored_weights():
     # 1-D taps [1 4 6 4 1]/16.  An impulse at 0 reaches output 0 through the centre tap only (6/16)
     # and output 1 (input 2) through the outer tap (1/16).  An impulse at 1 reaches output 0 twice:
     # directly (4/16) and through the mirrored index -1 -> 1 (4/16), so 8/16.
-    down = pyramid.pyr_down(impulse(0, 0))[0, :, :, 0]
+    down = pyramid.pyr_down(impulse(0, 0))[0, 0]
     assert down.shape == (4, 4)
     assert down[0, 0] == pytest.approx(36 / 256)
     assert down[0, 1] == pytest.approx(6 / 256) and down[1, 1] == pytest.approx(1 / 256)
     assert down[0, 2] == 0
     assert pyramid.pyr_down(impulse(0, 1))[0, 0, 0, 0] == pytest.approx(6 * 8 / 256)
     # far from the borders the sum of the taps that land on even outputs is preserved
-    assert pyramid.pyr_up(np.ones((1, 4, 4, 1), np.float32)) == pytest.approx(np.ones((1, 8, 8, 1)))
+    assert pyramid.pyr_up(np.ones((1, 1, 4, 4), np.float32)) == pytest.approx(np.ones((1, 1, 8, 8)))
 
 
 def reference_blur(images: np.ndarray, taps: np.ndarray) -> np.ndarray:
     """Straightforward pad-and-sum implementation (numpy 'reflect' == scipy 'mirror' == cv2 REFLECT_101)."""
-    padded = np.pad(images, ((0, 0), (2, 2), (2, 2), (0, 0)), mode="reflect")
-    h, w = images.shape[1:3]
+    padded = np.pad(images, ((0, 0), (0, 0), (2, 2), (2, 2)), mode="reflect")
+    h, w = images.shape[2:]
     out = np.zeros_like(images, dtype=np.float64)
     for i, ti in enumerate(taps):
         for j, tj in enumerate(taps):
-            out += ti * tj * padded[:, i : i + h, j : j + w]
+            out += ti * tj * padded[:, :, i : i + h, j : j + w]
     return out
 
 
 def test_pyramid_matches_a_plain_convolution_and_collapses_back():
-    images = np.random.default_rng(0).uniform(0, 255, (2, 16, 16, 3)).astype(np.float32)
-    assert pyramid.pyr_down(images) == pytest.approx(reference_blur(images, pyramid.BINOMIAL)[:, ::2, ::2], abs=1e-3)
-    small = images[:, :8, :8]
-    stuffed = np.zeros((2, 16, 16, 3))
-    stuffed[:, ::2, ::2] = small
+    images = np.random.default_rng(0).uniform(0, 255, (2, 3, 16, 16)).astype(np.float32)
+    assert pyramid.pyr_down(images) == pytest.approx(reference_blur(images, pyramid.BINOMIAL)[..., ::2, ::2], abs=1e-3)
+    small = images[..., :8, :8]
+    stuffed = np.zeros((2, 3, 16, 16))
+    stuffed[..., ::2, ::2] = small
     assert pyramid.pyr_up(small) == pytest.approx(reference_blur(stuffed, 2 * pyramid.BINOMIAL), abs=1e-3)
 
     levels = pyramid.laplacian_pyramid(images, 3)
-    assert [level.shape[1] for level in levels] == [16, 8, 4]
+    assert [level.shape[-1] for level in levels] == [16, 8, 4]
     assert pyramid.collapse(levels) == pytest.approx(images, abs=1e-3)
 
 
 def test_a_flat_image_has_empty_bands_and_a_flat_residual():
-    levels = pyramid.laplacian_pyramid(np.full((1, 32, 32, 3), 77.0, np.float32), 3)
+    levels = pyramid.laplacian_pyramid(np.full((1, 3, 32, 32), 77.0, np.float32), 3)
     assert np.abs(levels[0]).max() < 1e-4 and np.abs(levels[1]).max() < 1e-4
-    assert levels[2] == pytest.approx(np.full((1, 8, 8, 3), 77.0))
+    assert levels[2] == pytest.approx(np.full((1, 3, 8, 8), 77.0))
 
 
 # --- SWD -----------------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def test_ssim_of_a_2x2_pair_matches_the_formula_by_hand():
     y = np.array([50, 50, 150, 150], np.float32).reshape(1, 2, 2, 1)
     c2 = (0.03 * 255) ** 2
     expected = (2 * 2500 + c2) / (5000 + 2500 + c2)
-    ssim, cs = ms_ssim.ssim_terms(x, y)
+    ssim, cs = ms_ssim.ssim_terms(x.reshape(1, 1, 2, 2), y.reshape(1, 1, 2, 2))  # planes [N, C, H, W]
     assert ssim[0] == pytest.approx(expected, rel=1e-5) and cs[0] == pytest.approx(expected, rel=1e-5)
     assert ms_ssim.ms_ssim(x, y, weights=(1.0,))[0] == pytest.approx(expected, rel=1e-5)
 

@@ -1,0 +1,74 @@
+"""Wall time of artgan's quality figures (artgan.evaluation, numpy only) on synthetic 64 px images.
+
+    python benchmarks/bench_evaluate.py [--n 1000] [--size 64] [--repeats 1]
+
+Times, for N generated vs N real images (procedural landscapes: nothing is downloaded):
+each metric alone (SWD on N vs N, MS-SSIM diversity of both sets, memorisation) and the
+whole report of `artgan evaluate` (whose SWD uses N/2 a side so that the real set also
+yields the real-vs-real floor), plus the whole report with 2N real images (N a side).
+Writes benchmarks/results/evaluate.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+from artgan.evaluation.memorisation import memorisation
+from artgan.evaluation.ms_ssim import compare_diversity
+from artgan.evaluation.report import DEFAULT_PAIRS, evaluate_sets
+from artgan.evaluation.swd import swd
+from artgan.trainer.synthetic import landscape
+
+
+def landscapes(count: int, seed: int, size: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.stack([landscape(rng, size, size) for _ in range(count)])
+
+
+def timed(function, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=1)
+    args = parser.parse_args()
+
+    generated = landscapes(args.n, 1, args.size)
+    real = landscapes(2 * args.n, 2, args.size)
+    same_size = real[: args.n]
+    cases = {
+        f"swd {args.n} vs {args.n}": lambda: swd(generated, same_size),
+        f"ms_ssim {DEFAULT_PAIRS} pairs x 2 sets": lambda: compare_diversity(generated, same_size, DEFAULT_PAIRS),
+        f"memorisation {args.n} vs {args.n}": lambda: memorisation(generated, same_size),
+        f"evaluate {args.n} vs {args.n} (SWD {args.n // 2} a side + floor)": lambda: evaluate_sets(generated, same_size),
+        f"evaluate {args.n} vs {2 * args.n} (SWD {args.n} a side + floor)": lambda: evaluate_sets(generated, real),
+    }
+    results = {"n": args.n, "size": args.size, "cpus": os.cpu_count(), "load_avg_1min": os.getloadavg()[0], "seconds": {}}
+    for name, function in cases.items():
+        seconds = timed(function, args.repeats)
+        results["seconds"][name] = round(seconds, 2)
+        print(f"{name}: {seconds:.2f} s", flush=True)
+    results["load_avg_1min_after"] = os.getloadavg()[0]
+    print(f"load average (1 min) before/after: {results['load_avg_1min']:.1f} / {results['load_avg_1min_after']:.1f} "
+          f"on {results['cpus']} CPUs")
+    out = Path(__file__).parent / "results" / "evaluate.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
