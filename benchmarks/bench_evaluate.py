@@ -6,7 +6,7 @@ Times, for N generated vs N real images (procedural landscapes: nothing is downl
 each metric alone (SWD on N vs N, MS-SSIM diversity of both sets, memorisation) and the
 whole report of `artgan evaluate` (whose SWD uses N/2 a side so that the real set also
 yields the real-vs-real floor), plus the whole report with 2N real images (N a side).
-Writes benchmarks/results/evaluate.json.
+Prints wall and CPU seconds; writes benchmarks/results/evaluate.json.
 """
 
 from __future__ import annotations
@@ -31,13 +31,16 @@ def landscapes(count: int, seed: int, size: int) -> np.ndarray:
     return np.stack([landscape(rng, size, size) for _ in range(count)])
 
 
-def timed(function, repeats: int) -> float:
-    times = []
+def timed(function, repeats: int) -> tuple[float, float]:
+    """Median wall seconds and median CPU seconds (all threads): on a shared machine the CPU time
+    is the steadier figure, and bounds the wall time an idle machine would take."""
+    walls, cpus = [], []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu_started)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def main() -> None:
@@ -59,9 +62,9 @@ def main() -> None:
     }
     results = {"n": args.n, "size": args.size, "cpus": os.cpu_count(), "load_avg_1min": os.getloadavg()[0], "seconds": {}}
     for name, function in cases.items():
-        seconds = timed(function, args.repeats)
-        results["seconds"][name] = round(seconds, 2)
-        print(f"{name}: {seconds:.2f} s", flush=True)
+        wall, cpu = timed(function, args.repeats)
+        results["seconds"][name] = {"wall": round(wall, 2), "cpu": round(cpu, 2)}
+        print(f"{name}: {wall:.2f} s wall, {cpu:.2f} s CPU", flush=True)
     results["load_avg_1min_after"] = os.getloadavg()[0]
     print(f"load average (1 min) before/after: {results['load_avg_1min']:.1f} / {results['load_avg_1min_after']:.1f} "
           f"on {results['cpus']} CPUs")

@@ -53,8 +53,11 @@ def patches(level: np.ndarray, per_image: int, rng: np.random.Generator) -> np.n
 def describe(level: np.ndarray, rng: np.random.Generator, per_image: int = PATCHES_PER_IMAGE) -> np.ndarray:
     """Patch descriptors of one pyramid level [N, C, H, W], normalised per channel over the whole set."""
     desc = patches(level, per_image, rng).astype(np.float32, copy=False)  # a fresh array: safe to edit in place
-    desc -= desc.mean(axis=(0, 2, 3), keepdims=True)
-    std = desc.std(axis=(0, 2, 3), keepdims=True)
+    # per-channel mean and std over patches and pixels, from per-pixel moments (contiguous reductions)
+    pixel_mean, pixel_var = desc.mean(axis=0), desc.var(axis=0)  # [C, P, P]
+    mean = pixel_mean.mean(axis=(1, 2), keepdims=True)
+    std = np.sqrt((pixel_var + (pixel_mean - mean) ** 2).mean(axis=(1, 2), keepdims=True))
+    desc -= mean
     desc /= np.where(std > 0, std, 1.0)  # a flat channel stays 0 instead of NaN
     return desc.reshape(len(desc), -1)
 
@@ -70,14 +73,19 @@ def sliced_wasserstein(reference: np.ndarray, others: list[np.ndarray], rng: np.
         if other.shape != reference.shape:
             raise ValueError(f"descriptor sets must have the same shape, not {reference.shape} and {other.shape}")
     totals = np.zeros(len(others))
+    # [directions, descriptors]: rows sort fastest.  The buffers are reused because fresh
+    # arrays of this size cost more in page faults than the sort itself.
+    sorted_ref = np.empty((directions, len(reference)), dtype=np.float32)
+    projected = np.empty_like(sorted_ref)
     for _ in range(repeats):
         dirs = rng.standard_normal((reference.shape[1], directions))
         dirs = (dirs / np.sqrt(np.sum(dirs**2, axis=0, keepdims=True))).astype(np.float32)
-        sorted_ref = np.sort(dirs.T @ reference.T, axis=1)  # [directions, descriptors]: rows sort fastest
+        np.matmul(dirs.T, reference.T, out=sorted_ref)
+        sorted_ref.sort(axis=1)
         for index, other in enumerate(others):
-            projected = dirs.T @ other.T
+            np.matmul(dirs.T, other.T, out=projected)
             projected.sort(axis=1)
-            projected -= sorted_ref  # in place: these arrays are large, and fresh ones cost page faults
+            projected -= sorted_ref
             totals[index] += np.abs(projected, out=projected).mean(dtype=np.float64)
     return list(totals / repeats)
 
