@@ -4,12 +4,7 @@ import numpy as np
 import pytest
 from artgan.evaluation import memorisation, ms_ssim, pyramid, swd
 from artgan.evaluation.report import evaluate_sets, swd_with_floor
-from artgan.trainer.synthetic import landscape
-
-
-def landscapes(count: int, seed: int, size: int = 32) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return np.stack([landscape(rng, size, size) for _ in range(count)])
+from conftest import landscapes_array as landscapes
 
 
 def tinted(images: np.ndarray) -> np.ndarray:

@@ -130,3 +130,41 @@ def test_export_without_an_evaluation_falls_back_to_latest_with_a_note(cli, run_
 def test_export_rejects_a_bad_checkpoint_choice(cli, tmp_path):
     result = cli("export", tmp_path, "--checkpoint", "newest")
     assert result.exit_code == 2 and "best, latest or a step number" in result.stderr
+
+
+class FakeGAN:
+    """Just what QualityMonitor uses: a step, an EMA generator and state(); no TensorFlow."""
+
+    def __init__(self, pictures: np.ndarray) -> None:
+        self.step, self.pictures = 0, pictures
+
+    def ema_generator(self, z, training=False):
+        return self.pictures[: len(z)].astype(np.float32) / 127.5 - 1.0
+
+    def state(self):
+        return arrays(self.step)
+
+
+def test_monitor_keeps_the_lowest_swd_and_checkpoints_it(tmp_path):
+    from artgan.trainer.quality import QualityMonitor
+    from conftest import landscapes_array
+
+    real = landscapes_array(64, seed=1)
+    config = TrainConfig(data_dir="x", size=32, latent_dim=4, steps=6, eval_every=2, eval_samples=16)
+    monitor = QualityMonitor(config, real, tmp_path, start_step=0)
+    gan = FakeGAN(np.repeat(real[:1], 16, axis=0))  # collapsed onto one picture
+    logs = []
+    for step, pictures in ((1, None), (2, None), (4, landscapes_array(16, seed=2)), (6, None)):
+        gan.step = step
+        if pictures is not None:
+            gan.pictures = pictures  # a healthy generator from step 4 on
+        if step == 6:
+            gan.pictures = np.repeat(real[:1], 16, axis=0)  # collapses again
+        logs.append(monitor.after_step(gan))
+    assert logs[0] is None  # not an evaluation step
+    collapsed, healthy, again = logs[1:]
+    assert collapsed.mode_collapse and again.mode_collapse and not healthy.mode_collapse
+    assert healthy.swd < collapsed.swd and (collapsed.best, healthy.best, again.best) == (True, True, False)
+    assert again.swd == pytest.approx(collapsed.swd)  # same generator, same figure: fixed latents and seeds
+    assert read_best(tmp_path)["step"] == 4
+    assert [s for s, _ in list_checkpoints(tmp_path)] == [2, 4]  # written by the monitor: no checkpoint step here
