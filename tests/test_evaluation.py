@@ -150,6 +150,19 @@ def test_ms_ssim_is_one_for_identical_images_and_lower_for_different_ones():
     assert np.all(different < 0.9) and np.all(different >= 0)
 
 
+def test_ssim_and_ms_ssim_agree_with_tensorflow():
+    """tf.image as an independent reference: single-scale SSIM on colour images, and MS-SSIM on grey
+    images in 3 channels (TF averages channels after the product, msssim.py before; equal for grey)."""
+    tf = pytest.importorskip("tensorflow")
+    a, b = landscapes(4, 1).astype(np.float32), landscapes(4, 2).astype(np.float32)
+    ours = ms_ssim.ssim_terms(np.moveaxis(a, -1, 1), np.moveaxis(b, -1, 1))[0]
+    assert ours == pytest.approx(tf.image.ssim(a, b, max_val=255.0).numpy(), abs=1e-4)
+    grey_a, grey_b = (np.repeat(landscapes(3, s, 176).mean(-1, keepdims=True), 3, -1) for s in (3, 4))  # TF needs 176 px
+    assert ms_ssim.ms_ssim(grey_a, grey_b) == pytest.approx(
+        tf.image.ssim_multiscale(grey_a.astype(np.float32), grey_b.astype(np.float32), max_val=255.0).numpy(), abs=1e-4
+    )
+
+
 def test_random_pairs_never_pair_an_image_with_itself():
     first, second = ms_ssim.random_pairs(3, 1000, np.random.default_rng(0))
     assert np.all(first != second) and set(first) == set(second) == {0, 1, 2}
