@@ -106,10 +106,9 @@ def _run_training(config, images, run_dir: Path, resume: bool) -> None:
     columns = [
         TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[losses]}"),
-        TextColumn("{task.fields[quality]}"),
     ]
     with Progress(*columns, console=err, transient=False) as progress:
-        task = progress.add_task("train", total=config.steps, rate="", losses="", quality="")
+        task = progress.add_task("train", total=config.steps, rate="", losses="")
         started, first_step = time.perf_counter(), None
 
         def report(step: int, total: int, log) -> None:
@@ -122,7 +121,7 @@ def _run_training(config, images, run_dir: Path, resume: bool) -> None:
                 losses=f"D {log.d_loss:.3f} G {log.g_loss:.3f}",
             )
             if log.quality:
-                _report_quality(progress, task, log.quality)
+                _report_quality(progress, log.quality)
 
         try:
             run_train(config, images, run_dir, resume=resume, progress=report)
@@ -135,10 +134,9 @@ def _run_training(config, images, run_dir: Path, resume: bool) -> None:
     out.print(f"Run written to {run_dir}. Next: artgan export {run_dir}")
 
 
-def _report_quality(progress, task, quality) -> None:
-    """Keep the latest figures on the progress line and log each evaluation above it."""
-    figures = f"SWD {quality.swd:.1f} (floor {quality.swd_floor:.1f}) MS-SSIM {quality.ms_ssim:.3f}"
-    progress.update(task, quality=figures)
+def _report_quality(progress, quality) -> None:
+    """One line per evaluation above the progress bar (which is already full)."""
+    figures = f"SWD x1e3 {quality.swd:.1f} (floor {quality.swd_floor:.1f}), MS-SSIM {quality.ms_ssim:.3f}"
     notes = (" [green]best[/]" if quality.best else "") + (
         f" [red]mode collapse: MS-SSIM of the training set is {quality.ms_ssim_real:.3f}[/]" if quality.mode_collapse else ""
     )
@@ -165,8 +163,6 @@ def export(
         result = export_run(run_dir, out_path, step, credits=credits, license=license)
     out.print(f"painter: {result.painter} (step {result.step}, max |ONNX - Keras| = {result.painter_max_diff:.1e})")
     out.print(f"critic:  {result.critic} (max |ONNX - Keras| = {result.critic_max_diff:.1e})")
-
-
 
 
 def choose_checkpoint_or_fail(run_dir: Path, choice: str) -> int | None:
