@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import typer
 from rich.markup import escape
@@ -131,15 +131,17 @@ def build_setup(
     return DailySetup(config, state_dir, painter, built, History(state_dir / "history.sqlite"), settings)
 
 
-def post_day(setup: DailySetup, day: Optional[str]) -> bool:
-    """Post ``day`` (default today) to every publisher; True when all of them have it."""
+def post_day(setup: DailySetup, day: Optional[str], checkpoint: Callable[[str], None] = lambda step: None) -> bool:
+    """Post ``day`` (default today) to every publisher; True when all of them have it.
+
+    ``checkpoint`` is called at each step of the daily flow (see artgan.scheduler.daily); tests crash there."""
     from artgan.scheduler.daily import post_today
     from artgan.scheduler.publishers.base import PublishError
 
     ok = True
     for publisher in setup.publishers:
         try:
-            result = post_today(setup.painter, publisher, setup.history, setup.staging, day, setup.settings)
+            result = post_today(setup.painter, publisher, setup.history, setup.staging, day, setup.settings, checkpoint)
         except PublishError as exc:
             err.print(f"[bold red]Not posted to {publisher.name}:[/] {escape(str(exc))}", highlight=False)
             ok = False

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,17 +76,27 @@ class History:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._db: sqlite3.Connection | None = None
         try:
-            with closing(self._connect()) as db, db:
+            with self._connect() as db:
                 self._migrate(db)
         except sqlite3.DatabaseError as exc:
+            self.close()
             raise HistoryError(f"{path} is not a usable artgan history ({exc}); move it away to start a new one.") from None
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        return db
+        """One connection per History; every write is its own committed transaction (``with db:``)."""
+        if self._db is None:
+            db = sqlite3.connect(self.path, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # a committed row survives power loss
+            self._db = db
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
@@ -104,13 +113,13 @@ class History:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def get(self, day: str, publisher: str) -> Post | None:
-        with closing(self._connect()) as db:
-            row = db.execute(f"SELECT {COLUMNS} FROM posts WHERE day = ? AND publisher = ?", (day, publisher)).fetchone()
-        return Post(*row) if row else None
+        db = self._connect()
+        rows = db.execute(f"SELECT {COLUMNS} FROM posts WHERE day = ? AND publisher = ?", (day, publisher)).fetchall()
+        return Post(*rows[0]) if rows else None  # fetchall: no half-read statement may pin an old WAL snapshot
 
     def claim(self, day: str, publisher: str) -> Post:
         """Start the day's post; returns the existing row when the day already has one."""
-        with closing(self._connect()) as db, db:
+        with self._connect() as db:
             db.execute("INSERT OR IGNORE INTO posts (day, publisher, status) VALUES (?, ?, 'pending')", (day, publisher))
         post = self.get(day, publisher)
         assert post is not None  # just inserted, in a database nobody deletes from
@@ -124,7 +133,7 @@ class History:
         if "status" in values and values["status"] not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}")
         assignments = ", ".join(f"{key} = ?" for key in values)
-        with closing(self._connect()) as db, db:
+        with self._connect() as db:
             db.execute(
                 f"UPDATE posts SET {assignments}, updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
                 "WHERE day = ? AND publisher = ?",
@@ -133,7 +142,7 @@ class History:
 
     def save_progress(self, day: str, publisher: str, key: str, value: str | None) -> None:
         """Record (or with None forget) one publisher checkpoint, durably, before the next step."""
-        with closing(self._connect()) as db, db:
+        with self._connect() as db:
             path = f'$."{key}"'
             if value is None:
                 db.execute("UPDATE posts SET progress = json_remove(progress, ?) WHERE day = ? AND publisher = ?",
@@ -143,21 +152,21 @@ class History:
                            (path, value, day, publisher))
 
     def all(self) -> list[Post]:
-        with closing(self._connect()) as db:
-            rows = db.execute(f"SELECT {COLUMNS} FROM posts ORDER BY day DESC, publisher").fetchall()
+        db = self._connect()
+        rows = db.execute(f"SELECT {COLUMNS} FROM posts ORDER BY day DESC, publisher").fetchall()
         return [Post(*row) for row in rows]
 
     def hashes_except(self, day: str) -> list[str]:
         """Perceptual hashes of every painting chosen for any other day, on any publisher."""
-        with closing(self._connect()) as db:
-            rows = db.execute("SELECT DISTINCT phash FROM posts WHERE day != ? AND phash IS NOT NULL", (day,)).fetchall()
+        db = self._connect()
+        rows = db.execute("SELECT DISTINCT phash FROM posts WHERE day != ? AND phash IS NOT NULL", (day,)).fetchall()
         return [row[0] for row in rows]
 
     def prepared_for(self, day: str) -> Post | None:
         """Any publisher's prepared row for ``day``, so all publishers post the same painting."""
-        with closing(self._connect()) as db:
-            row = db.execute(
-                f"SELECT {COLUMNS} FROM posts WHERE day = ? AND image_path IS NOT NULL AND status != 'pending' "
-                "ORDER BY publisher LIMIT 1", (day,)
-            ).fetchone()
-        return Post(*row) if row else None
+        db = self._connect()
+        rows = db.execute(
+            f"SELECT {COLUMNS} FROM posts WHERE day = ? AND image_path IS NOT NULL AND status != 'pending' "
+            "ORDER BY publisher LIMIT 1", (day,)
+        ).fetchall()
+        return Post(*rows[0]) if rows else None

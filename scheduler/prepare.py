@@ -22,9 +22,12 @@ MIN_ASPECT, MAX_ASPECT = 4 / 5, 1.91  # width / height
 QUALITIES = (92, 85, 75, 60, 45)
 
 
+UPSCALE_FACTOR = 4  # what the painting API's upscaler is asked for (a learned x4 model plugs in there)
+
+
 def upscale_to_width(image: np.ndarray, width: int = TARGET_WIDTH) -> Image.Image:
-    """The painter's pixels at ``width`` px wide: the painting API's upscaler, then an exact Lanczos fit."""
-    factor = max(1, math.ceil(width / image.shape[1]))
+    """The painter's pixels at ``width`` px wide: the painting API's x4 upscaler, then an exact Lanczos fit."""
+    factor = max(1, min(UPSCALE_FACTOR, math.ceil(width / image.shape[1])))
     picture = upscale(image, factor)
     if picture.width != width:
         height = max(1, round(picture.height * width / picture.width))

@@ -13,10 +13,12 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable
 from urllib.parse import parse_qs, urlparse
 
 from PIL import Image
@@ -51,7 +53,8 @@ class FakeGraph:
     user_id: str
     files_root: Path
     quota_total: int = 50
-    quota_usage: int = 0
+    quota_used_elsewhere: int = 0  # posts made by other apps in the last 24 hours
+    clock: Callable[[], float] = time.time  # the server's idea of now, for the 24-hour quota window
     polls_before_finished: int = 1
     outcomes: list[str] = field(default_factory=list)  # final status of the next containers (default FINISHED)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
@@ -99,7 +102,7 @@ class FakeGraph:
 
     @property
     def published(self) -> list[dict]:
-        return list(self.media)
+        return [{k: v for k, v in m.items() if k != "time"} for m in self.media]
 
     # -- the API -------------------------------------------------------------------------------------
     def handle(self, handler: BaseHTTPRequestHandler, method: str, path: str, params: dict) -> None:
@@ -141,6 +144,11 @@ class FakeGraph:
         if len(parts) == 2 and parts[1] == "media_publish":
             return "publish"
         return "status"
+
+    @property
+    def quota_usage(self) -> int:
+        now = self.clock()
+        return self.quota_used_elsewhere + sum(1 for m in self.media if now - m["time"] < 86400)
 
     def _limit(self, parts, params):
         return 200, {"data": [{"quota_usage": self.quota_usage, "config": {"quota_total": self.quota_total, "quota_duration": 86400}}]}
@@ -193,8 +201,8 @@ class FakeGraph:
             return 400, _err(9, 2207042, "You reached maximum number of posts that is allowed to be published.")
         container.status = "PUBLISHED"
         container.media_id = f"m{len(self.media) + 1}"
-        self.quota_usage += 1
-        self.media.insert(0, {"id": container.media_id, "caption": container.caption, "image_url": container.image_url})
+        self.media.insert(0, {"id": container.media_id, "caption": container.caption, "image_url": container.image_url,
+                              "time": self.clock()})
         return 200, {"id": container.media_id}
 
     def _list(self, parts, params):

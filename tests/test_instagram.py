@@ -103,7 +103,7 @@ def test_spam_restriction_stops_with_a_message(graph, make_publisher, publicatio
 
 
 def test_quota_used_up_stops_before_creating_anything(graph, make_publisher, publication):
-    graph.quota_usage = graph.quota_total
+    graph.quota_used_elsewhere = graph.quota_total
     with pytest.raises(PublishError, match="quota"):
         make_publisher().publish(publication, MemoryProgress())
     assert endpoints(graph) == ["limit"]

@@ -24,6 +24,8 @@ never in a URL, so it cannot end up in logs.
 from __future__ import annotations
 
 import enum
+import functools
+import ssl
 import logging
 import time
 from typing import Any, Callable
@@ -35,6 +37,12 @@ from .base import Progress, Publication, PublishError
 from .feed import FeedPublisher
 
 log = logging.getLogger("artgan.scheduler.instagram")
+
+
+@functools.lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """Loading the CA bundle takes a while; one context serves every client of the process."""
+    return ssl.create_default_context()
 
 
 class Action(enum.Enum):
@@ -112,9 +120,15 @@ class InstagramPublisher:
         self.user_id, self.host, self.sleep = user_id, host, sleep
         self.retries, self.backoff_s = retries, backoff_s
         self.poll_interval_s, self.max_polls, self.max_containers = poll_interval_s, max_polls, max_containers
-        self.client = client or httpx.Client(timeout=httpx.Timeout(30.0))
+        self._client = client
         self.base = graph_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {token.reveal()}"}
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:  # made on first use: a day that is already posted needs no TLS setup
+            self._client = httpx.Client(timeout=httpx.Timeout(30.0), verify=_tls_context())
+        return self._client
 
     # -- the flow -------------------------------------------------------------------------------
 
