@@ -9,6 +9,7 @@ plug a better upscaler in.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 
@@ -49,8 +50,13 @@ def fit_aspect(picture: Image.Image) -> Image.Image:
     return picture
 
 
+@functools.lru_cache(maxsize=1)
 def srgb_profile() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    """LittleCMS's built-in sRGB profile, with its creation date (ICC header bytes 24-35) zeroed so that
+    the same painting always makes byte-identical JPEGs; the header's profile ID is unset, so nothing else changes."""
+    profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    profile[24:36] = bytes(12)
+    return bytes(profile)
 
 
 def to_jpeg(picture: Image.Image, max_bytes: int = MAX_BYTES) -> bytes:
@@ -67,4 +73,5 @@ def to_jpeg(picture: Image.Image, max_bytes: int = MAX_BYTES) -> bytes:
 
 def post_image(image: np.ndarray, width: int = TARGET_WIDTH) -> bytes:
     """The JPEG to publish for a uint8 [H, W, 3] painting."""
-    return to_jpeg(fit_aspect(upscale_to_width(image, width)))
+    cropped = np.asarray(fit_aspect(Image.fromarray(np.asarray(image, dtype=np.uint8))))  # crop first: width stays exact
+    return to_jpeg(upscale_to_width(cropped, width))
