@@ -127,7 +127,7 @@ def render_index(title: str, posts: list[dict]) -> str:
   .post img {{ width: 100%; height: auto; aspect-ratio: 1; object-fit: cover; display: block; }}
   .post h2 {{ font-size: 1rem; margin: .6rem .8rem 0; }}
   .post time {{ color: #8e8e8e; font-size: .8rem; margin: 0 .8rem; }}
-  .post p {{ margin: .4rem .8rem .8rem; white-space: pre-wrap; font-size: .9rem; }}
+  .post p {{ margin: .4rem .8rem .8rem; white-space: pre-wrap; overflow-wrap: anywhere; font-size: .9rem; }}
 </style>
 </head>
 <body>
