@@ -25,6 +25,7 @@ FeedOption = typer.Option(None, "--feed", help="Feed folder [default: config, el
 ModelOption = typer.Option(None, "--model", "-m", help="Painter path or name [default: bundled].")
 PublisherOption = typer.Option(None, "--publisher", "-p", help="feed or instagram; repeat for both [default: config, else feed].")
 DateOption = typer.Option(None, "--date", help="Post for this date (YYYY-MM-DD) [default: today].")
+CandidatesOption = typer.Option(None, "--candidates", "--n", min=1, help="Candidates to paint per day [default: config, else 64].")
 VerboseOption = typer.Option(False, "--verbose", "-v", help="Show every candidate's scores on stderr too.")
 
 
@@ -62,7 +63,9 @@ def setup_logging(state: Path, verbose: bool) -> None:
     state.mkdir(parents=True, exist_ok=True)
     logger = logging.getLogger("artgan.scheduler")
     logger.setLevel(logging.INFO)
-    logger.handlers.clear()
+    for old in logger.handlers[:]:  # a second command in the same process (tests) replaces, not adds
+        logger.removeHandler(old)
+        old.close()
     to_file = logging.FileHandler(state / "post.log", encoding="utf-8")
     to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(to_file)
@@ -165,7 +168,7 @@ def post(
     feed: Optional[Path] = FeedOption,
     state: Optional[Path] = StateOption,
     model: Optional[str] = ModelOption,
-    candidates: Optional[int] = typer.Option(None, "--candidates", "--n", min=1, help="How many paintings to choose from [default: config, else 64]."),
+    candidates: Optional[int] = CandidatesOption,
     day: Optional[str] = DateOption,
     verbose: bool = VerboseOption,
 ) -> None:

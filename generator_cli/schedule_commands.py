@@ -10,7 +10,7 @@ import typer
 
 from .console import err, fail, user_errors
 from .post_commands import (
-    ConfigOption, FeedOption, ModelOption, PublisherOption, StateOption, VerboseOption, build_setup, post_day,
+    CandidatesOption, ConfigOption, FeedOption, ModelOption, PublisherOption, StateOption, VerboseOption, build_setup, post_day,
     setup_logging, user_error_types,
 )
 
@@ -24,7 +24,7 @@ def schedule(
     feed: Optional[Path] = FeedOption,
     state: Optional[Path] = StateOption,
     model: Optional[str] = ModelOption,
-    candidates: Optional[int] = typer.Option(None, "--candidates", "--n", min=1, help="Candidates per day [default: config, else 64]."),
+    candidates: Optional[int] = CandidatesOption,
     verbose: bool = VerboseOption,
 ) -> None:
     """Post once a day at --at (catching up at start if today's post is due); stop with Ctrl-C or SIGTERM."""

@@ -128,7 +128,3 @@ def score_candidates(
         log.info("candidate %s", candidate.summary())
     return picked
 
-
-def rank(images: np.ndarray, critic: LoadedModel | None) -> list[Candidate]:
-    """Candidates best first (no history, no thumbnail index)."""
-    return score_candidates(list(range(len(images))), images, critic, None, []).ranked
