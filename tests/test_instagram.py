@@ -54,7 +54,7 @@ def test_follows_the_documented_flow(graph, make_publisher, publication):
     assert endpoints(graph) == ["limit", "create", "status", "status", "status", "publish"]
     assert graph.published == [{"id": media_id, "caption": publication.caption,
                                  "image_url": graph.files_url + "images/2026-03-01.jpg"}]
-    assert progress.values == {"container_id": "c1", "media_id": media_id}
+    assert progress.values == {"image_url": graph.files_url + "images/2026-03-01.jpg", "container_id": "c1", "media_id": media_id}
     for method, path, params, auth in graph.requests:  # the token travels in the header only
         assert auth == f"Bearer {TOKEN}" and TOKEN not in path and TOKEN not in str(params)
 
@@ -180,3 +180,28 @@ def test_needs_a_public_base_url(tmp_path):
 )
 def test_documented_error_codes_map_to_actions(status, code, subcode, action):
     assert classify(status, code, subcode) is action
+
+
+@pytest.mark.parametrize("step", ["painted", "prepared", "saved:image_url", "saved:container_id", "saved:media_id", "published"])
+def test_the_daily_flow_survives_a_crash_at_every_step(graph, make_publisher, tmp_path, step):
+    from artgan.models import load_model, resolve_painter
+    from artgan.scheduler.daily import DailySettings, Painter, post_today
+    from artgan.scheduler.history import History
+
+    class Crash(BaseException):
+        pass
+
+    def crash(at):
+        if at == step:
+            raise Crash(at)
+
+    painter = Painter(load_model(resolve_painter(None), device="cpu"))
+    settings = DailySettings(candidates=3)
+    with pytest.raises(Crash):
+        post_today(painter, make_publisher(), History(tmp_path / "h.sqlite"), tmp_path / "staging", "2026-03-02",
+                   settings, crash)
+    result = post_today(painter, make_publisher(), History(tmp_path / "h.sqlite"), tmp_path / "staging", "2026-03-02",
+                        settings)
+    assert len(graph.published) == 1 and endpoints(graph).count("create") == 1
+    assert result.post.status == "posted" and result.post.remote_id == graph.published[0]["id"]
+    assert graph.published[0]["caption"] == result.post.caption

@@ -24,7 +24,7 @@ from fake_graph import FakeGraph
 DAYS = 60
 START = dt.datetime(2026, 1, 1, 0, 0)
 TOKEN = "sim-token"
-CRASH_POINTS = ["painted", "prepared", "saved:container_id", "saved:media_id", "published"]
+CRASH_POINTS = ["painted", "prepared", "saved:image_url", "saved:container_id", "saved:media_id", "published"]
 
 
 class Crash(BaseException):

@@ -141,6 +141,7 @@ class InstagramPublisher:
             if container is None:
                 self.check_publishing_limit()
                 url = self.host.public_url(self.host.host_image(publication))
+                progress.save("image_url", url)  # uploaded: where Instagram will fetch it
                 container = self._call("POST", f"{self.user_id}/media", {"image_url": url, "caption": publication.caption})["id"]
                 progress.save("container_id", container)
                 log.info("created media container %s for %s", container, publication.post_id)
