@@ -124,8 +124,8 @@ def _prepare(
     checkpoint: Checkpoint,
 ) -> Picked | None:
     """Make the row ``prepared``: reuse the day's picture if one exists, else paint and choose it."""
-    shared = history.prepared_for(day)
-    if shared is not None and _intact(shared):
+    shared = next((row for row in history.pictures_for(day) if _intact(row)), None)
+    if shared is not None:
         history.update(day, publisher, status="prepared", **_picture_fields(shared))
         return None
     picked = pick_for_day(painter, day, history, settings)
@@ -144,8 +144,6 @@ def _prepare(
         score=best.score, scores=json.dumps({"scored_by": picked.score_name, **best.summary()}),
         title=title, caption=caption, model=painter.label,
     )
-    for row in (r for r in history.all() if r.day == day and r.status != "posted"):
-        history.update(day, row.publisher, status="prepared", **fields)  # every publisher of the day: one picture
     history.update(day, publisher, status="prepared", **fields)
     checkpoint("prepared")
     return picked

@@ -162,11 +162,11 @@ class History:
         rows = db.execute("SELECT DISTINCT phash FROM posts WHERE day != ? AND phash IS NOT NULL", (day,)).fetchall()
         return [row[0] for row in rows]
 
-    def prepared_for(self, day: str) -> Post | None:
-        """Any publisher's prepared row for ``day``, so all publishers post the same painting."""
+    def pictures_for(self, day: str) -> list[Post]:
+        """Every publisher's row for ``day`` that has chosen a picture, so all publishers post the same one."""
         db = self._connect()
         rows = db.execute(
             f"SELECT {COLUMNS} FROM posts WHERE day = ? AND image_path IS NOT NULL AND status != 'pending' "
-            "ORDER BY publisher LIMIT 1", (day,)
+            "ORDER BY publisher", (day,)
         ).fetchall()
-        return Post(*rows[0]) if rows else None
+        return [Post(*row) for row in rows]
