@@ -6,7 +6,6 @@ import hashlib
 import json
 import sqlite3
 
-import numpy as np
 import pytest
 from artgan.models import load_model, resolve_painter
 from artgan.models.store import critic_path_for

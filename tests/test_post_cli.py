@@ -84,3 +84,17 @@ def test_post_to_instagram_and_the_feed(cli, tmp_path, monkeypatch):
         assert len(graph.published) == 1
     finally:
         graph.stop()
+
+
+def test_without_a_critic_the_fallback_score_is_used_and_said(cli, tmp_path):
+    import shutil
+
+    from artgan.models import resolve_painter
+
+    painter = tmp_path / "lonely.onnx"
+    shutil.copy(resolve_painter(None), painter)  # no lonely.critic.onnx beside it
+    result = cli("post", "--model", painter, "--state", tmp_path / "s", "--n", "3", "--date", DAY)
+    assert result.exit_code == 0, result.output
+    assert "no critic next to the painter: scoring by colourfulness" in result.stderr
+    rows = json.loads(cli("history", "--state", tmp_path / "s", "--json").stdout)
+    assert json.loads(rows[0]["scores"])["scored_by"] == "colourfulness"
