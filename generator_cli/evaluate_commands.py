@@ -34,6 +34,7 @@ def evaluate(
     ),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda (painters only)."),
     batch_size: int = typer.Option(64, "--batch-size", min=1),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON report on stdout instead of the table."),
 ) -> None:
     """Measure a painter's quality without any pretrained network: SWD, diversity and memorisation."""
     from artgan.evaluation.report import evaluate_sets, summary_lines
@@ -61,7 +62,10 @@ def evaluate(
     report = {"model": source["label"], "checkpoint_step": source["step"], "data": str(folder), **report}
     path = out_path or source["default_out"]
     write_text_atomic(path, json.dumps(report, indent=2) + "\n")
-    _print(report, summary_lines(report))
+    if as_json:
+        print(json.dumps(report, indent=2))  # plain print: no console wrapping or markup for scripts
+    else:
+        _print(report, summary_lines(report))
     err.print(f"Report written to {escape(str(path))}")
 
 

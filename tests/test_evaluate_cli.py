@@ -24,6 +24,13 @@ def test_evaluate_a_painter_prints_and_writes_the_report(cli, real_images, tmp_p
     assert "SWD x1e3" in result.stdout and "real-vs-real floor" in result.stdout and "near copies" in result.stdout
 
 
+def test_json_on_stdout_for_scripts(cli, real_images, tmp_path):
+    result = cli("evaluate", "default", "--data", real_images, "--n", "6", "--pairs", "5", "--json",
+                 "--out", tmp_path / "r.json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json.loads((tmp_path / "r.json").read_text())
+
+
 def test_the_same_seed_gives_the_same_figures(cli, real_images, tmp_path):
     for name in ("a.json", "b.json"):
         assert cli("evaluate", "default", "--data", real_images, "--n", "8", "--pairs", "10", "--seed", "4",
