@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import typer
 
-from . import history_commands, paint_commands, post_commands, schedule_commands, train_commands
+from . import (
+    evaluate_commands,
+    history_commands,
+    paint_commands,
+    post_commands,
+    schedule_commands,
+    train_commands,
+)
 
 app = typer.Typer(
     name="artgan",
@@ -43,6 +50,7 @@ app.command()(post_commands.post)
 app.command()(post_commands.pick)
 app.command()(history_commands.history)
 app.command()(schedule_commands.schedule)
+app.command()(evaluate_commands.evaluate)
 
 
 def main() -> None:
