@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import typer
 
-from . import paint_commands, post_commands, train_commands, upscaler_commands
+from . import (
+    evaluate_commands,
+    history_commands,
+    paint_commands,
+    post_commands,
+    schedule_commands,
+    train_commands,
+    upscaler_commands,
+)
 
 app = typer.Typer(
     name="artgan",
@@ -40,6 +48,10 @@ app.command()(train_commands.export)
 app.command()(paint_commands.paint)
 app.command()(paint_commands.models)
 app.command()(post_commands.post)
+app.command()(post_commands.pick)
+app.command()(history_commands.history)
+app.command()(schedule_commands.schedule)
+app.command()(evaluate_commands.evaluate)
 app.command("train-upscaler")(upscaler_commands.train_upscaler)
 
 

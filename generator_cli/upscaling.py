@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 from artgan.models.artifact import ModelError
-from artgan.models.imaging import downscale, psnr, ssim
+from artgan.evaluation.ms_ssim import ssim_terms
+from artgan.models.imaging import downscale, psnr
 from artgan.models.runtime import Device, file_sha256, open_session
 from PIL import Image
 
@@ -116,6 +117,12 @@ def upscale_image(
             image = upscaler.run(image)
     return Image.fromarray(lanczos(image, target_w, target_h))
 
+
+
+def ssim(reference: np.ndarray, test: np.ndarray) -> float:
+    """SSIM of two uint8 RGB images (Wang et al.: 11-tap Gaussian, sigma 1.5, per channel, averaged)."""
+    planes = [image.transpose(2, 0, 1)[None].astype(np.float32) for image in (reference, test)]
+    return float(ssim_terms(*planes)[0][0])
 
 
 def evaluate(upscaler: OnnxUpscaler, originals: list[np.ndarray]) -> dict[str, float]:

@@ -43,27 +43,6 @@ def psnr(reference: np.ndarray, test: np.ndarray) -> float:
     return float("inf") if mse == 0 else 10.0 * math.log10(255.0**2 / mse)
 
 
-def _luma(image: np.ndarray) -> np.ndarray:
-    image = image.astype(np.float64)
-    return image if image.ndim == 2 else image[..., :3] @ np.array([0.299, 0.587, 0.114])
-
-
-def ssim(reference: np.ndarray, test: np.ndarray) -> float:
-    """Structural similarity (Wang et al. 2004: 11-tap Gaussian, sigma 1.5, on luma, valid windows)."""
-    taps = np.exp(-0.5 * ((np.arange(11) - 5) / 1.5) ** 2)
-    taps /= taps.sum()
-
-    def blur(x: np.ndarray) -> np.ndarray:
-        x = np.lib.stride_tricks.sliding_window_view(x, 11, axis=0) @ taps
-        return np.lib.stride_tricks.sliding_window_view(x, 11, axis=1) @ taps
-
-    x, y = _luma(reference), _luma(test)
-    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
-    mx, my = blur(x), blur(y)
-    vx, vy, cov = blur(x * x) - mx * mx, blur(y * y) - my * my, blur(x * y) - mx * my
-    return float(np.mean(((2 * mx * my + c1) * (2 * cov + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))))
-
-
 def downscale(image: np.ndarray, scale: int) -> np.ndarray:
     """Bicubic (anti-aliased) reduction by an integer factor: the degradation learned upscalers undo."""
     from PIL import Image

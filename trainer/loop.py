@@ -23,8 +23,9 @@ from PIL import Image
 from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .networks import build_discriminator, build_generator
+from .quality import QualityLog, QualityMonitor
 
-METRIC_FIELDS = ["step", "wall_s", "d_loss", "g_loss", "d_real", "d_fake", "images_per_s"]
+METRIC_FIELDS = ["step", "wall_s", "d_loss", "g_loss", "d_real", "d_fake", "images_per_s", "swd_x1e3", "ms_ssim"]
 SAMPLE_COUNT = 16
 
 
@@ -39,6 +40,7 @@ class StepLog:
     g_loss: float
     d_real: float  # mean D(real) probability
     d_fake: float  # mean D(G(z)) probability
+    quality: QualityLog | None = None  # on evaluation steps only
 
 
 class RunPaths:
@@ -181,6 +183,7 @@ def train(
     _drop_metrics_after(paths.metrics, gan.step)
 
     train_step = gan.build_train_step()
+    quality = QualityMonitor(config, images, paths.checkpoints, gan.step)
     noise = fixed_noise(config)
     n = len(images)
     start_step, started = gan.step, time.perf_counter()
@@ -203,13 +206,14 @@ def train(
                 )
             last_log = StepLog(gan.step, **values)
             elapsed = time.perf_counter() - started
-            _append_metrics(
-                paths.metrics, last_log, elapsed, (gan.step - start_step) * config.batch_size / max(elapsed, 1e-9)
-            )
             if gan.step % config.sample_every == 0 or gan.step == config.steps:
                 write_sample_grid(gan, noise, paths.samples / f"step-{gan.step:08d}.png")
             if gan.step % config.checkpoint_every == 0 or gan.step == config.steps:
                 save_checkpoint(paths.checkpoints, gan.step, gan.state(), config.keep_checkpoints)
+            last_log.quality = quality.after_step(gan)  # after checkpointing: a new best needs its checkpoint
+            _append_metrics(
+                paths.metrics, last_log, elapsed, (gan.step - start_step) * config.batch_size / max(elapsed, 1e-9)
+            )
             if progress:
                 progress(gan.step, config.steps, last_log)
     except KeyboardInterrupt:
@@ -237,7 +241,8 @@ def _drop_metrics_after(path: Path, step: int) -> None:
 
 
 def _append_metrics(path: Path, log: StepLog, wall_s: float, images_per_s: float) -> None:
+    quality = [f"{log.quality.swd:.3f}", f"{log.quality.ms_ssim:.4f}"] if log.quality else ["", ""]
     with open(path, "a", newline="") as handle:
         csv.writer(handle).writerow(
-            [log.step, f"{wall_s:.3f}", f"{log.d_loss:.5f}", f"{log.g_loss:.5f}", f"{log.d_real:.4f}", f"{log.d_fake:.4f}", f"{images_per_s:.1f}"]
+            [log.step, f"{wall_s:.3f}", f"{log.d_loss:.5f}", f"{log.g_loss:.5f}", f"{log.d_real:.4f}", f"{log.d_fake:.4f}", f"{images_per_s:.1f}", *quality]
         )
