@@ -3,10 +3,11 @@
 Any ONNX image-to-image model works as a learned upscaler when it takes NCHW
 float RGB in [0, 1] with free height and width and returns the same layout
 ``scale`` times larger (x2 or x4; Real-ESRGAN exports are like that, and so is
-what `artgan train-upscaler` writes).  Large images are cut into tiles that
-overlap by more than the network can see, so each output pixel is computed
-from the same input pixels as without tiling, while memory stays bounded by the
-tile size whatever the output size.
+what `artgan train-upscaler` writes).  Large images are cut into tiles with
+16 px of context on each side: more than an ESPCN can see, so its output is
+exactly that of one pass, and more than Real-ESRGAN's own tiler uses (10 px)
+to hide seams of deeper networks; memory stays bounded by the tile size
+whatever the output size.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from artgan.models.runtime import Device, file_sha256, open_session
 from PIL import Image
 
 UPSCALER_SUFFIX = ".upscaler.onnx"
-TILE = 128  # input pixels per tile side: an x4 RGB float tile is then 6 MiB, whatever the image size
+TILE = 128  # input pixels per tile side: tens of MiB of activations for ESPCN at x4, whatever the image size
 OVERLAP = 16  # input pixels of context on each side; more than ESPCN-like networks can see
 
 
