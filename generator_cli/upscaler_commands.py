@@ -20,8 +20,8 @@ def train_upscaler(
         None, "--out", help="Upscaler file [default: runs/<folder>/export/<folder>.upscaler.onnx, beside its painter]."
     ),
     scale: int = typer.Option(4, "--scale", help="2 or 4."),
-    steps: int = typer.Option(2000, "--steps", min=1),
-    batch_size: int = typer.Option(16, "--batch-size", min=1),
+    steps: int = typer.Option(4000, "--steps", min=1, help="Training steps (4000 at batch 32: 3-5 min on 2 CPU cores)."),
+    batch_size: int = typer.Option(32, "--batch-size", min=1),
     crop: int = typer.Option(64, "--crop", min=8, help="High-resolution training crop in px."),
     width: int = typer.Option(64, "--width", min=2, help="Channels of the first layer."),
     lr: float = typer.Option(1e-3, "--lr", min=0.0),
