@@ -15,6 +15,7 @@ from . import (
     post_commands,
     schedule_commands,
     train_commands,
+    upscaler_commands,
 )
 
 app = typer.Typer(
@@ -51,6 +52,7 @@ app.command()(post_commands.pick)
 app.command()(history_commands.history)
 app.command()(schedule_commands.schedule)
 app.command()(evaluate_commands.evaluate)
+app.command("train-upscaler")(upscaler_commands.train_upscaler)
 
 
 def main() -> None:

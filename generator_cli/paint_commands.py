@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from pathlib import Path
 from typing import Optional
 
 import typer
 from artgan.models.artifact import ModelError
+from rich.markup import escape
 
 from .console import err, fail, out, user_errors
+
+LANCZOS = "lanczos"
 
 
 def paint(
@@ -21,30 +25,139 @@ def paint(
     ),
     seed: Optional[int] = typer.Option(None, "--seed", help="Same seed, same paintings [default: random, printed]."),
     out_dir: Path = typer.Option(Path("paintings"), "--out", help="Folder for the files."),
-    upscale_factor: int = typer.Option(4, "--upscale", min=1, max=16, help="Lanczos upscaling factor (1 = none)."),
+    upscale_factor: int = typer.Option(4, "--upscale", min=1, max=16, help="Upscaling factor (1 = none; 2, 4, 8 ...)."),
+    size: Optional[int] = typer.Option(None, "--size", min=8, max=16384, help="Output size in px (long side); replaces --upscale."),
+    upscaler: Optional[str] = typer.Option(
+        None, "--upscaler",
+        help="A learned x2/x4 ONNX upscaler (NCHW float [0,1], e.g. from `artgan train-upscaler`), or 'lanczos'. "
+        "Default: NAME.upscaler.onnx beside the painter when there is one, else Lanczos.",
+    ),
     batch_size: int = typer.Option(32, "--batch-size", min=1),
-    fmt: str = typer.Option("png", "--format", help="png, jpg or webp."),
+    truncation: float = typer.Option(
+        1.0, "--truncation", min=0.05, max=1.0, help="Psi: scale z towards the mean; < 1 gives cleaner, less varied paintings."
+    ),
+    class_name: Optional[str] = typer.Option(None, "--class", help="Class to paint (conditional painters only)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="png, jpg or webp (gif or webp for --walk) [default: png, gif]."),
+    quality: int = typer.Option(95, "--quality", min=1, max=100, help="jpg/webp quality."),
+    grid: bool = typer.Option(False, "--grid", help="Also write a contact sheet of all the paintings."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing files of the same name."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    from_file: Optional[Path] = typer.Option(
+        None, "--from-file", help="Paint again, exactly, the painting (or walk) in this file, from its provenance."
+    ),
+    walk: Optional[int] = typer.Option(None, "--walk", min=2, help="Write an animation through this many random latent points."),
+    frames: int = typer.Option(24, "--frames", min=1, help="--walk: frames from one point to the next."),
+    fps: float = typer.Option(12.0, "--fps", min=0.1, max=100.0, help="--walk: frames per second."),
 ) -> None:
     """Paint new images with an exported painter (ONNX Runtime; no TensorFlow needed)."""
     from artgan.generator_cli.painting import FORMATS, PaintRequest, paint_to_files
+    from artgan.generator_cli.walks import ANIMATION_FORMATS
+
+    if device not in ("auto", "cpu", "cuda"):
+        raise fail(f"--device must be auto, cpu or cuda, not {device!r}", code=2)
+    allowed = ANIMATION_FORMATS if walk else FORMATS
+    if fmt is not None and fmt not in allowed:
+        raise fail(f"--format must be one of {', '.join(allowed)}{' for --walk' if walk else ''}, not {fmt!r}", code=2)
+    if from_file is not None:
+        with user_errors():
+            _paint_again(from_file, model, upscaler, out_dir, overwrite, device, batch_size)
+        return
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    with user_errors():
+        loaded, learned = _open(model, upscaler, device)
+        if walk:
+            path = _walk(loaded, learned, walk, frames, fps, seed, out_dir, fmt or "gif", upscale_factor, size,
+                         truncation, class_name, quality, batch_size, overwrite)
+            print(path, flush=True)
+        else:
+            request = PaintRequest(
+                n, seed, out_dir, upscale_factor, batch_size, fmt or "png", overwrite, truncation, class_name,
+                quality, size, grid,
+            )
+            for path in paint_to_files(loaded, request, learned):
+                print(path, flush=True)  # plain paths on stdout, one per line, for scripts
+    if loaded.info.placeholder:
+        err.print("[dim]Painted with the placeholder painter; train your own with `artgan train`.[/]")
+    how = f"{size} px" if size else f"{loaded.info.resolution * upscale_factor} px"
+    err.print(
+        f"[dim]{walk and f'walk of {walk} points' or f'{n} painting(s)'}, seed {seed}, {how} "
+        f"({learned.name + ' upscaler' if learned else 'Lanczos'}), {loaded.provider}.[/]"
+    )
+
+
+def _open(model: str | None, upscaler: str | None, device: str):
+    """The painter, and the learned upscaler to use with it (None means Lanczos)."""
+    from artgan.generator_cli.upscaling import load_upscaler, upscaler_beside
     from artgan.models.runtime import load_model
     from artgan.models.store import resolve_painter
 
-    if fmt not in FORMATS:
-        raise fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}", code=2)
-    if device not in ("auto", "cpu", "cuda"):
-        raise fail(f"--device must be auto, cpu or cuda, not {device!r}", code=2)
-    seed = secrets.randbelow(2**31) if seed is None else seed
-    with user_errors():
-        loaded = load_model(resolve_painter(model), device=device, expect_kind="painter")  # type: ignore[arg-type]
-        request = PaintRequest(n, seed, out_dir, upscale_factor, batch_size, fmt, overwrite)
-        for path in paint_to_files(loaded, request):
-            print(path, flush=True)  # plain paths on stdout, one per line, for scripts
-    if loaded.info.placeholder:
-        err.print("[dim]Painted with the placeholder painter; train your own with `artgan train`.[/]")
-    err.print(f"[dim]{n} painting(s), seed {seed}, {loaded.info.resolution * upscale_factor} px, {loaded.provider}.[/]")
+    loaded = load_model(resolve_painter(model), device=device, expect_kind="painter")  # type: ignore[arg-type]
+    if upscaler == LANCZOS:
+        return loaded, None
+    path = Path(upscaler) if upscaler else upscaler_beside(loaded.path)
+    return loaded, load_upscaler(path, device=device) if path else None  # type: ignore[arg-type]
+
+
+def _walk(loaded, learned, points, frames, fps, seed, out_dir, fmt, factor, size, truncation, class_name, quality,
+          batch_size, overwrite) -> Path:
+    from artgan.generator_cli.painting import PaintRequest, class_index, file_stem, provenance_for
+    from artgan.generator_cli.walks import write_walk
+
+    request = PaintRequest(1, seed, out_dir, factor, batch_size, fmt, overwrite, truncation, class_name, quality, size)
+    label = class_index(loaded, class_name)
+    walk = {"points": points, "frames": frames, "fps": fps}
+    provenance = dataclasses.replace(provenance_for(loaded, request, 0, learned), walk=walk)
+    path = out_dir / f"{file_stem(request, loaded)}-walk{points}x{frames}.{fmt}"
+    return write_walk(loaded, path, provenance, label, batch_size, learned, overwrite)
+
+
+def _paint_again(source: Path, model: str | None, upscaler: str | None, out_dir: Path, overwrite: bool,
+                 device: str, batch_size: int) -> None:
+    """Regenerate a painting from the provenance in its file, checking the painter (and upscaler) by hash."""
+    from artgan.generator_cli.painting import PaintRequest, paint_to_files
+    from artgan.generator_cli.provenance import read_provenance
+    from artgan.models.store import list_models
+
+    made = read_provenance(source)
+    try:
+        loaded, learned = _open(model or made.model, upscaler or (None if made.upscaler_sha256 else LANCZOS), device)
+    except ModelError:
+        if model:
+            raise
+        loaded = None
+    if loaded is None or loaded.sha256 != made.model_sha256:
+        # an installed painter of another name may be the one; a painter given with --model must be it
+        match = None if model else next((e.path for e in list_models() if _sha256(e.path) == made.model_sha256), None)
+        if match is None:
+            raise ModelError(
+                f"{source} was painted by {made.model} (sha256 {made.model_sha256[:12]}...), which is not "
+                f"{'the painter given' if model else 'installed'}; pass that painter with --model PATH."
+            )
+        loaded, learned = _open(str(match), upscaler or (None if made.upscaler_sha256 else LANCZOS), device)
+    if made.upscaler_sha256 and (learned is None or learned.sha256 != made.upscaler_sha256):
+        raise ModelError(
+            f"{source} was upscaled with the learned upscaler {made.upscaler} (sha256 {made.upscaler_sha256[:12]}...); "
+            "pass that file with --upscaler PATH."
+        )
+    fmt = source.suffix.lower().lstrip(".").replace("jpeg", "jpg")
+    if made.walk:
+        path = _walk(loaded, learned, made.walk["points"], made.walk["frames"], made.walk["fps"], made.seed, out_dir,
+                     fmt, made.upscale, made.size, made.truncation, made.class_name, made.quality, batch_size, overwrite)
+        print(path, flush=True)
+        return
+    request = PaintRequest(
+        1, made.seed, out_dir, made.upscale, batch_size, fmt, overwrite, made.truncation, made.class_name,
+        made.quality, made.size, first_index=made.index,
+    )
+    for path in paint_to_files(loaded, request, learned):
+        print(path, flush=True)
+    err.print(f"[dim]Painted again: {escape(made.model)}, seed {made.seed}, painting {made.index}.[/]")
+
+
+def _sha256(path: Path) -> str:
+    from artgan.models.runtime import file_sha256
+
+    return file_sha256(path)
 
 
 def models() -> None:
@@ -64,5 +177,3 @@ def models() -> None:
         table.add_row(entry.name, entry.origin, size, steps, data, "yes" if entry.critic else "no", str(entry.path))
     out.print(table)
     out.print(f"User models go in {user_models_dir()}", highlight=False)
-
-

@@ -2,58 +2,100 @@
 
 This is the painting API the scheduler uses too.  It needs numpy, Pillow and
 onnxruntime only.  Painting ``i`` of seed ``s`` always uses the latent drawn
-from ``default_rng([s, i])``, so results do not depend on batch size or on how
-many paintings were asked for, and any single one can be regenerated.
+from ``default_rng([s, i])`` (times the truncation psi), so results do not
+depend on batch size or on how many paintings were asked for, and any single
+one can be regenerated from the provenance written into its file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import numpy as np
+from artgan.models.artifact import ModelError
 from artgan.models.atomic import atomic_write
-from artgan.models.imaging import to_uint8
+from artgan.models.imaging import make_grid, to_uint8
 from artgan.models.runtime import LoadedModel
 from PIL import Image
+
+from .provenance import Provenance, save_with_provenance
+from .upscaling import OnnxUpscaler, upscale_image
 
 FORMATS = {"png": "PNG", "jpg": "JPEG", "webp": "WEBP"}
 
 
-def latents(seed: int, indices: range | list[int], latent_dim: int) -> np.ndarray:
-    return np.stack([np.random.default_rng([seed, i]).standard_normal(latent_dim) for i in indices]).astype(np.float32)
+def latents(seed: int, indices: Sequence[int], latent_dim: int, truncation: float = 1.0) -> np.ndarray:
+    """z for each index; ``truncation`` psi < 1 pulls it towards the mean (0): cleaner, less varied."""
+    z = np.stack([np.random.default_rng([seed, i]).standard_normal(latent_dim) for i in indices])
+    return (z * truncation).astype(np.float32)
 
 
-def generate(model: LoadedModel, seed: int, indices: range, batch_size: int = 32) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield (index, uint8 [H, W, 3]) one painting at a time, running the model in batches."""
+def class_labels(seed: int, indices: Sequence[int], class_count: int) -> np.ndarray:
+    """A class per index when none was asked for; its own stream, so z stays the same either way."""
+    return np.array([np.random.default_rng([seed, i, 1]).integers(class_count) for i in indices], dtype=np.int64)
+
+
+def class_index(model: LoadedModel, name: str | None) -> int | None:
+    """The label for ``--class NAME``; a clear error for a wrong name or an unconditional painter."""
+    if name is None:
+        return None
+    names = model.info.class_names
+    if not names:
+        raise ModelError(f"--class needs a conditional painter; {model.name} was not trained on classes.")
+    if name not in names:
+        raise ModelError(f"{model.name} has no class {name!r}. Its classes: {', '.join(names)}.")
+    return names.index(name)
+
+
+def run_painter(model: LoadedModel, z: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
+    """One batch through the painter: z [N, latent] (+ labels [N]) -> uint8 [N, H, W, 3]."""
+    feeds = {"z": z}
+    if model.info.conditional:
+        feeds["label"] = labels if labels is not None else np.zeros(len(z), dtype=np.int64)
+    return to_uint8(model.session.run(["image"], feeds)[0])  # type: ignore[attr-defined]
+
+
+def generate(
+    model: LoadedModel,
+    seed: int,
+    indices: Sequence[int],
+    batch_size: int = 32,
+    *,
+    truncation: float = 1.0,
+    label: int | None = None,
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (index, uint8 [H, W, 3]) one painting at a time, running the model in batches.
+
+    ``label`` fixes the class of a conditional painter; by default each index draws its own.
+    """
     if batch_size < 1:
         raise ValueError("batch size must be at least 1")
+    if not 0.0 < truncation <= 1.0:
+        raise ValueError(f"truncation psi must be in (0, 1], not {truncation}")
     order = list(indices)
     for start in range(0, len(order), batch_size):
         chunk = order[start : start + batch_size]
-        z = latents(seed, chunk, model.info.latent_dim)
-        feeds = {"z": z}
+        labels = None
         if model.info.conditional:
-            feeds["label"] = np.zeros(len(chunk), dtype=np.int64)
-        raw = model.session.run(["image"], feeds)[0]  # type: ignore[attr-defined]
-        yield from zip(chunk, to_uint8(raw))
+            count = len(model.info.class_names)
+            labels = np.full(len(chunk), label, np.int64) if label is not None else class_labels(seed, chunk, count)
+        yield from zip(chunk, run_painter(model, latents(seed, chunk, model.info.latent_dim, truncation), labels))
 
 
-def upscale(image: np.ndarray, factor: int) -> Image.Image:
-    """Lanczos upscaling by an integer factor (1 keeps the size)."""
-    picture = Image.fromarray(image)
-    if factor == 1:
-        return picture
-    return picture.resize((picture.width * factor, picture.height * factor), Image.Resampling.LANCZOS)
+def upscale(image: np.ndarray, factor: int, *, upscaler: OnnxUpscaler | None = None, size: int | None = None) -> Image.Image:
+    """Upscale by an integer factor (1 keeps the size) or to ``size`` px: Lanczos, or ``upscaler`` first."""
+    return upscale_image(image, factor, upscaler=upscaler, size=size)
 
 
-def save_image(picture: Image.Image, path: Path, overwrite: bool = False, quality: int = 95) -> Path:
-    """Write atomically; refuse to replace an existing file unless asked."""
+def save_image(
+    picture: Image.Image, path: Path, overwrite: bool = False, quality: int = 95, provenance: Provenance | None = None
+) -> Path:
+    """Write atomically, with provenance when given; refuse to replace an existing file unless asked."""
     fmt = FORMATS[path.suffix.lower().lstrip(".").replace("jpeg", "jpg")]
-    options = {"quality": quality} if fmt in ("JPEG", "WEBP") else {"optimize": True}
     with atomic_write(path, "wb", overwrite=overwrite) as handle:
-        picture.save(handle, format=fmt, **options)
+        save_with_provenance(picture, handle, fmt, quality, provenance)
     return path
 
 
@@ -66,24 +108,67 @@ class PaintRequest:
     batch_size: int = 32
     fmt: str = "png"
     overwrite: bool = False
+    truncation: float = 1.0
+    class_name: str | None = None
+    quality: int = 95
+    size: int | None = None
+    grid: bool = False
+    first_index: int = 0
+
+
+def file_stem(request: PaintRequest, model: LoadedModel) -> str:
+    """NAME[-CLASS][-tPSI]-sSEED: what every file of one request starts with."""
+    tags = (f"-{request.class_name}" if request.class_name else "") + (
+        f"-t{request.truncation:g}" if request.truncation != 1.0 else ""
+    )
+    return f"{model.name}{tags}-s{request.seed}"
 
 
 def painting_path(request: PaintRequest, model: LoadedModel, index: int) -> Path:
-    return request.out_dir / f"{model.name}-s{request.seed}-{index:04d}.{request.fmt}"
+    return request.out_dir / f"{file_stem(request, model)}-{index:04d}.{request.fmt}"
 
 
-def paint_to_files(model: LoadedModel, request: PaintRequest) -> Iterator[Path]:
-    """Paint ``request.n`` images and write each as soon as it exists (memory stays flat in n)."""
+def grid_path(request: PaintRequest, model: LoadedModel) -> Path:
+    return request.out_dir / f"{file_stem(request, model)}-grid.png"
+
+
+def provenance_for(model: LoadedModel, request: PaintRequest, index: int, upscaler: OnnxUpscaler | None) -> Provenance:
+    return Provenance(
+        model=model.name, model_sha256=model.sha256, seed=request.seed, index=index,
+        truncation=request.truncation, class_name=request.class_name, upscale=request.upscale, size=request.size,
+        upscaler=upscaler.name if upscaler else None, upscaler_sha256=upscaler.sha256 if upscaler else None,
+        quality=request.quality,
+    )
+
+
+def paint_to_files(model: LoadedModel, request: PaintRequest, upscaler: OnnxUpscaler | None = None) -> Iterator[Path]:
+    """Paint ``request.n`` images and write each as soon as it exists (memory stays flat in n).
+
+    With ``request.grid`` a contact sheet of the unscaled paintings follows the files.
+    """
     if request.n < 1:
         raise ValueError("the number of paintings must be at least 1")
-    targets = [painting_path(request, model, i) for i in range(request.n)]
+    label = class_index(model, request.class_name)
+    indices = range(request.first_index, request.first_index + request.n)
+    targets = {i: painting_path(request, model, i) for i in indices}
+    wanted = list(targets.values()) + ([grid_path(request, model)] if request.grid else [])
     if not request.overwrite:
-        clashes = [p for p in targets if p.exists()]
+        clashes = [p for p in wanted if p.exists()]
         if clashes:
             raise FileExistsError(
-                f"{clashes[0]} already exists ({len(clashes)} of the {request.n} files would be replaced). "
+                f"{clashes[0]} already exists ({len(clashes)} of the {len(wanted)} files would be replaced). "
                 "Use another --seed or --out, or --overwrite."
             )
     request.out_dir.mkdir(parents=True, exist_ok=True)
-    for index, image in generate(model, request.seed, range(request.n), request.batch_size):
-        yield save_image(upscale(image, request.upscale), targets[index], overwrite=request.overwrite)
+    thumbnails = []
+    for index, image in generate(model, request.seed, indices, request.batch_size, truncation=request.truncation, label=label):
+        if request.grid:
+            thumbnails.append(image)
+        picture = upscale(image, request.upscale, upscaler=upscaler, size=request.size)
+        provenance = provenance_for(model, request, index, upscaler)
+        yield save_image(picture, targets[index], request.overwrite, request.quality, provenance)
+    if request.grid:
+        path = grid_path(request, model)
+        with atomic_write(path, "wb", overwrite=request.overwrite) as handle:
+            Image.fromarray(make_grid(np.stack(thumbnails))).save(handle, format="PNG", optimize=True)
+        yield path

@@ -152,6 +152,7 @@ def export(
     ),
     credits: str = typer.Option("", "--credits", help="Credit line stored in the model (artist, data source)."),
     license: str = typer.Option("", "--license", help="Licence of the model/data, stored in the model."),
+    fp16: bool = typer.Option(False, "--fp16", help="Also write half-precision NAME.fp16.onnx (+ critic), for GPUs."),
 ) -> None:
     """Export a trained run to ONNX: the painter (EMA generator) and its critic (discriminator)."""
     step = choose_checkpoint_or_fail(run_dir, checkpoint)
@@ -160,9 +161,12 @@ def export(
     from artgan.trainer.loop import TrainingError
 
     with user_errors(TrainingError, FileNotFoundError):
-        result = export_run(run_dir, out_path, step, credits=credits, license=license)
+        result = export_run(run_dir, out_path, step, credits=credits, license=license, fp16=fp16)
     out.print(f"painter: {result.painter} (step {result.step}, max |ONNX - Keras| = {result.painter_max_diff:.1e})")
     out.print(f"critic:  {result.critic} (max |ONNX - Keras| = {result.critic_max_diff:.1e})")
+    if result.fp16 and result.fp16_max_diffs:
+        for path, diff in zip(result.fp16, result.fp16_max_diffs):
+            out.print(f"fp16:    {path} (max |ONNX - Keras| = {diff:.1e})")
 
 
 def choose_checkpoint_or_fail(run_dir: Path, choice: str) -> int | None:

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 FORMAT_VERSION = 1
 PREFIX = "artgan."
 KINDS = ("painter", "critic")
+PRECISIONS = ("float32", "float16")
 
 
 class ModelError(Exception):
@@ -41,6 +42,7 @@ class ModelInfo:
     license: str = ""
     placeholder: bool = False
     description: str = ""
+    precision: str = "float32"  # arithmetic inside the graph; inputs and outputs are float32 either way
 
     @property
     def conditional(self) -> bool:
@@ -62,10 +64,13 @@ def build_metadata(
     license: str = "",
     placeholder: bool = False,
     description: str = "",
+    precision: str = "float32",
 ) -> dict[str, str]:
     """Metadata for an ONNX file, as the flat string map ONNX stores."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
     values: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "kind": kind,
@@ -81,6 +86,7 @@ def build_metadata(
         "license": license,
         "placeholder": "true" if placeholder else "false",
         "description": description,
+        "precision": precision,
     }
     return {PREFIX + key: str(value) for key, value in values.items()}
 
@@ -145,9 +151,12 @@ def parse_metadata(props: Mapping[str, str], source: str = "model") -> ModelInfo
         license=props.get(PREFIX + "license", ""),
         placeholder=props.get(PREFIX + "placeholder", "false") == "true",
         description=props.get(PREFIX + "description", ""),
+        precision=props.get(PREFIX + "precision", "float32"),
     )
     if info.resolution < 4:
         raise ModelError(f"{source}: resolution {info.resolution} in its metadata is not a usable image size.")
+    if info.precision not in PRECISIONS:
+        raise ModelError(f"{source}: unknown precision {info.precision!r} in its metadata.")
     if kind == "painter" and info.latent_dim < 1:
         raise ModelError(f"{source}: latent size {info.latent_dim} in its metadata is not usable.")
     return info
@@ -185,9 +194,13 @@ def check_signature(info: ModelInfo, inputs: list[TensorSpec], outputs: list[Ten
         expect(by_name.get("z"), "z", "tensor(float)", (None, info.latent_dim), "input")
         if info.conditional:
             expect(by_name.get("label"), "label", "tensor(int64)", (None,), "input")
+        elif "label" in by_name:
+            raise ModelError(f"{source}: the painter takes a 'label' input but its metadata lists no class names.")
         expect(out_by_name.get("image"), "image", "tensor(float)", (None, res, res, 3), "output")
     else:
         expect(by_name.get("image"), "image", "tensor(float)", (None, res, res, 3), "input")
+        if info.conditional and "label" in by_name:  # a conditional critic may judge by class too
+            expect(by_name["label"], "label", "tensor(int64)", (None,), "input")
         expect(out_by_name.get("score"), "score", "tensor(float)", (None,), "output")
 
 

@@ -35,3 +35,17 @@ def make_grid(images: np.ndarray, columns: int | None = None, pad: int = 2, back
         top, left = pad + r * (h + pad), pad + col * (w + pad)
         grid[top : top + h, left : left + w] = image
     return grid
+
+
+def psnr(reference: np.ndarray, test: np.ndarray) -> float:
+    """Peak signal-to-noise ratio in dB of two uint8 images (higher is closer)."""
+    mse = float(np.mean((reference.astype(np.float64) - test.astype(np.float64)) ** 2))
+    return float("inf") if mse == 0 else 10.0 * math.log10(255.0**2 / mse)
+
+
+def downscale(image: np.ndarray, scale: int) -> np.ndarray:
+    """Bicubic (anti-aliased) reduction by an integer factor: the degradation learned upscalers undo."""
+    from PIL import Image
+
+    h, w = image.shape[0] // scale, image.shape[1] // scale
+    return np.asarray(Image.fromarray(image).resize((w, h), Image.Resampling.BICUBIC))

@@ -95,23 +95,28 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_model(path: str | os.PathLike[str], device: Device = "auto", expect_kind: str | None = None) -> LoadedModel:
-    """Open an artgan ONNX file, refusing anything that is not one."""
+def open_session(path: Path, device: Device = "auto") -> "object":
+    """An ONNX Runtime session for ``path`` with full graph optimisation; ModelError for unreadable files."""
     import onnxruntime as ort
 
-    path = Path(path)
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # warnings about unused initialisers etc. are noise to a painter
     try:
-        session = ort.InferenceSession(str(path), sess_options=options, providers=providers_for(device))
+        return ort.InferenceSession(str(path), sess_options=options, providers=providers_for(device))
     except ModelError:
         raise
     except Exception as exc:  # onnxruntime raises several unrelated types for bad files
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelError(f"{path} is not a readable ONNX model ({first_line[:200]}).") from None
+
+
+def load_model(path: str | os.PathLike[str], device: Device = "auto", expect_kind: str | None = None) -> LoadedModel:
+    """Open an artgan ONNX file, refusing anything that is not one."""
+    path = Path(path)
+    session = open_session(path, device)
     info = parse_metadata(session.get_modelmeta().custom_metadata_map, source=str(path))
     if expect_kind and info.kind != expect_kind:
         raise ModelError(f"{path} is a {info.kind}, but a {expect_kind} is needed here.")

@@ -17,6 +17,7 @@ from .artifact import ModelError
 BUNDLED_DIR = Path(__file__).resolve().parent
 DEFAULT_NAME = "default"
 CRITIC_SUFFIX = ".critic.onnx"
+NOT_PAINTERS = (CRITIC_SUFFIX, ".upscaler.onnx")  # companions that live beside their painter
 
 
 def user_models_dir() -> Path:
@@ -36,7 +37,7 @@ def _painters_in(folder: Path, origin: str) -> list[ModelEntry]:
         return []
     entries = []
     for path in sorted(folder.glob("*.onnx")):
-        if path.name.endswith(CRITIC_SUFFIX):
+        if path.name.endswith(NOT_PAINTERS):
             continue
         entries.append(ModelEntry(path.stem, path, origin, critic_path_for(path)))
     return entries

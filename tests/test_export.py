@@ -54,3 +54,138 @@ def test_export_errors_are_clear(cli, tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({"data_dir": "x", "size": 16}))
     result = cli("export", tmp_path)
     assert result.exit_code == 1 and "no readable checkpoint" in result.stderr
+
+
+def _ops(path):
+    import onnx
+
+    from artgan.trainer.onnx_graph import op_counts
+
+    return op_counts(onnx.load(str(path)))
+
+
+def test_painter_graph_folds_upsampling_into_its_convolutions_and_stays_nchw(exported):
+    ops = _ops(exported.painter)
+    assert ops.get("DepthToSpace") == 2 and "Resize" not in ops  # 4 -> 8 -> 16 px, each a phase conv
+    assert not {"Tile", "Shape", "Cast", "Unsqueeze"} & set(ops)  # no Repeat chains, no runtime shape arithmetic
+    assert ops.get("Transpose", 0) <= 2  # NHWC -> NCHW after the Dense layer, back before the output
+    assert exported.painter_ops == ops
+
+
+def test_graph_clean_up_keeps_what_it_cannot_fold(tmp_path):
+    """Resize + 3x3 conv folds; a conv with another kernel after a Resize keeps its Resize, same output."""
+    import keras
+    from artgan.trainer.export import export_networks
+    from keras import layers
+
+    keras.utils.set_random_seed(1)
+    z = keras.Input((6,))
+    x = layers.Reshape((4, 4, 2))(layers.Dense(32)(z))
+    x = layers.Conv2D(4, 3, padding="same", activation="relu")(layers.UpSampling2D()(x))
+    x = layers.Conv2D(3, 5, padding="same", activation="tanh")(layers.UpSampling2D()(x))
+    generator = keras.Model(z, x)
+    image = keras.Input((16, 16, 3))
+    critic = keras.Model(image, layers.Dense(1)(layers.Flatten()(image)))
+    result = export_networks(generator, critic, tmp_path / "g.onnx", dict(latent_dim=6, resolution=16))
+    ops = _ops(result.painter)
+    assert ops.get("DepthToSpace") == 1 and ops.get("Resize") == 1 and result.painter_max_diff < 1e-5
+
+
+def test_export_cli_fp16_writes_a_checked_half_precision_pair(cli, trained_run, tmp_path):
+    result = cli("export", trained_run, "--out", tmp_path / "tiny.onnx", "--fp16", "--credits", "me, 2026", "--license", "CC0")
+    assert result.exit_code == 0, result.output
+    assert "fp16:" in result.stdout
+    half = load_model(tmp_path / "tiny.fp16.onnx", device="cpu")
+    full = load_model(tmp_path / "tiny.onnx", device="cpu")
+    assert (half.info.precision, full.info.precision) == ("float16", "float32")
+    assert (full.info.credits, full.info.license) == ("me, 2026", "CC0") and half.info.credits == "me, 2026"
+    assert load_model(tmp_path / "tiny.fp16.critic.onnx", device="cpu").info.kind == "critic"
+    assert (tmp_path / "tiny.fp16.onnx").stat().st_size < 0.7 * (tmp_path / "tiny.onnx").stat().st_size
+    z = np.random.default_rng(1).standard_normal((4, 16)).astype(np.float32)
+    a, b = (m.session.run(["image"], {"z": z})[0] for m in (half, full))
+    assert a.dtype == np.float32 and np.max(np.abs(a - b)) < 0.05
+
+
+def test_export_refuses_to_write_what_disagrees_with_keras(trained_run, tmp_path, monkeypatch):
+    from artgan.trainer import export
+    from artgan.trainer.loop import TrainingError
+
+    monkeypatch.setattr(export, "PARITY_TOLERANCE", -1.0)
+    with pytest.raises(TrainingError, match="disagrees with Keras"):
+        export.export_run(trained_run, tmp_path / "bad.onnx")
+    assert not list(tmp_path.iterdir())
+
+
+CLASSES = ["cliffs", "dunes", "sea"]
+
+
+@pytest.fixture(scope="module")
+def conditional_painter(tmp_path_factory):
+    """A tiny class-conditional painter and critic (z + int label), exported through export_networks."""
+    import keras
+    from artgan.trainer.export import export_networks
+    from keras import layers
+
+    keras.utils.set_random_seed(0)
+    z, label = keras.Input((8,), name="z"), keras.Input((), dtype="int64", name="label")
+    x = layers.Concatenate()([z, layers.Embedding(len(CLASSES), 4)(label)])
+    x = layers.Reshape((4, 4, 4))(layers.Dense(4 * 4 * 4, activation="relu")(x))
+    for _ in range(2):
+        x = layers.Conv2D(8, 3, padding="same", activation="relu")(layers.UpSampling2D()(x))
+    generator = keras.Model([z, label], layers.Conv2D(3, 3, padding="same", activation="tanh")(x))
+    image, d_label = keras.Input((16, 16, 3)), keras.Input((), dtype="int64")
+    h = layers.Flatten()(layers.Conv2D(4, 4, strides=4)(image))
+    h = layers.Concatenate()([h, layers.Embedding(len(CLASSES), 4)(d_label)])
+    discriminator = keras.Model([image, d_label], layers.Dense(1)(h))
+    out = tmp_path_factory.mktemp("conditional") / "cond.onnx"
+    meta = dict(latent_dim=8, resolution=16, class_names=CLASSES, dataset_name="three-classes")
+    result = export_networks(generator, discriminator, out, meta)
+    return result, generator
+
+
+def test_conditional_painter_has_a_label_input_and_class_names(conditional_painter):
+    result, generator = conditional_painter
+    painter = load_model(result.painter, device="cpu")
+    assert painter.info.class_names == tuple(CLASSES)
+    assert {i.name: i.type for i in painter.session.get_inputs()} == {"z": "tensor(float)", "label": "tensor(int64)"}
+    z = np.random.default_rng(0).standard_normal((3, 8)).astype(np.float32)
+    labels = np.array([0, 1, 2], np.int64)
+    got = painter.session.run(["image"], {"z": z, "label": labels})[0]
+    assert np.max(np.abs(got - generator([z, labels], training=False).numpy())) < 1e-4
+    critic = load_model(result.critic, device="cpu")
+    assert critic.session.run(["score"], {"image": got, "label": labels})[0].shape == (3,)
+
+
+def test_paint_class_picks_the_label(cli, conditional_painter, tmp_path):
+    from artgan.generator_cli.provenance import read_provenance
+    from PIL import Image
+
+    painter = conditional_painter[0].painter
+    paths = {}
+    for name in ("dunes", "sea"):
+        result = cli("paint", "-m", painter, "--n", "1", "--seed", "3", "--class", name, "--upscale", "1", "--out", tmp_path)
+        assert result.exit_code == 0, result.stderr
+        paths[name] = result.stdout.split()[0]
+        assert f"-{name}-s3-0000.png" in paths[name]
+        assert read_provenance(tmp_path / paths[name].split("/")[-1]).class_name == name
+    dunes, sea = (np.asarray(Image.open(paths[k])) for k in ("dunes", "sea"))
+    assert not np.array_equal(dunes, sea)  # same z, other class
+    again = cli("paint", "--from-file", paths["sea"], "--model", painter, "--out", tmp_path / "again")
+    assert again.exit_code == 0 and np.array_equal(np.asarray(Image.open(again.stdout.split()[0])), sea)
+    wrong = cli("paint", "-m", painter, "--n", "1", "--class", "forest", "--out", tmp_path / "o")
+    assert wrong.exit_code == 1 and "no class 'forest'" in wrong.stderr and "cliffs, dunes, sea" in wrong.stderr
+    walk = cli("paint", "-m", painter, "--walk", "2", "--frames", "2", "--class", "sea", "--out", tmp_path / "w")
+    assert walk.exit_code == 0, walk.stderr
+
+
+def test_a_label_input_without_class_names_is_refused(conditional_painter, tmp_path):
+    import onnx
+    from artgan.models import ModelError
+
+    proto = onnx.load(str(conditional_painter[0].painter))
+    for entry in proto.metadata_props:
+        if entry.key == "artgan.class_names":
+            entry.value = "[]"
+    onnx.save(proto, str(tmp_path / "inconsistent.onnx"))
+    with pytest.raises(ModelError, match="'label' input but its metadata lists no class names"):
+        load_model(tmp_path / "inconsistent.onnx")

@@ -3,16 +3,21 @@
 tf2onnx's ``from_keras`` fails on Keras 3 models (KeyError 'keras_tensor_N'),
 so each network is wrapped in a ``tf.function`` with an explicit input
 signature and converted with ``from_function``; returning a dict names the
-graph output.  Every export is checked against Keras inference before it is
-written, and written atomically.
+graph output.  The painter is converted from a copy whose ``UpSampling2D``
+layers are nearest ``tf.image.resize`` and then cleaned by
+:mod:`.onnx_graph` (native ``Resize``, NCHW trunk).  Every file is checked
+against Keras inference before it is written, and written atomically; with
+``fp16`` a half-precision pair is written beside the float32 one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable, Sequence
 
+import keras
 import numpy as np
 import onnx
 import tensorflow as tf
@@ -21,12 +26,16 @@ from artgan.models.artifact import build_metadata
 from artgan.models.atomic import write_bytes_atomic
 from artgan.models.runtime import load_model
 
+from . import onnx_graph
 from .checkpoints import load_checkpoint
 from .config import TrainConfig
 from .loop import GAN, RunPaths, TrainingError
 
 OPSET = 17
 PARITY_TOLERANCE = 1e-3  # max abs difference in [-1, 1] output units; float32 reorderings are ~1e-6
+FP16_PAINTER_TOLERANCE = 5e-2  # half precision keeps ~3 significant digits through a dozen layers
+FP16_CRITIC_TOLERANCE = 0.25  # critic logits are unbounded; only the ranking they give matters
+PARITY_BATCH = 8
 
 
 @dataclass
@@ -36,6 +45,9 @@ class ExportResult:
     painter_max_diff: float
     critic_max_diff: float
     step: int
+    fp16: tuple[Path, Path] | None = None
+    fp16_max_diffs: tuple[float, float] | None = None
+    painter_ops: dict[str, int] = field(default_factory=dict)
 
 
 def load_trained(run_dir: Path, step: int | None = None) -> tuple[TrainConfig, GAN]:
@@ -51,13 +63,55 @@ def load_trained(run_dir: Path, step: int | None = None) -> tuple[TrainConfig, G
     return config, gan
 
 
-def _convert(model, input_spec: tf.TensorSpec, output_name: str, transform=None) -> onnx.ModelProto:
-    @tf.function(input_signature=[input_spec])
-    def forward(x):
-        y = model(x, training=False)
+def upsampling_as_resize(model: keras.Model) -> keras.Model:
+    """A copy of ``model`` (same weights) whose nearest UpSampling2D layers are ``tf.image.resize``.
+
+    tf2onnx turns that into one ONNX ``Resize`` instead of a Tile/Reshape chain.
+    Models that cannot be cloned (subclassed ones) are returned unchanged.
+    """
+
+    def clone_layer(layer):
+        if (
+            isinstance(layer, keras.layers.UpSampling2D)
+            and layer.interpolation == "nearest"
+            and layer.data_format == "channels_last"
+        ):
+            sy, sx = layer.size
+            return keras.layers.Lambda(
+                lambda x: tf.image.resize(x, [x.shape[1] * sy, x.shape[2] * sx], method="nearest"), name=layer.name
+            )
+        return layer.__class__.from_config(layer.get_config())
+
+    if not any(isinstance(layer, keras.layers.UpSampling2D) for layer in model._flatten_layers()):
+        return model
+    try:
+        clone = keras.models.clone_model(model, clone_function=clone_layer, recursive=True)
+        clone.set_weights(model.get_weights())
+    except Exception:  # noqa: BLE001 - the plain graph is slower but just as correct
+        return model
+    return clone
+
+
+def _input_specs(model: keras.Model, names: Sequence[str]) -> list[tf.TensorSpec]:
+    """TensorSpecs named by the artifact contract: `label` inputs are int64 [N], the rest float32."""
+    specs = []
+    for name, keras_input in zip(names, model.inputs):
+        if name == "label":
+            specs.append(tf.TensorSpec([None], tf.int64, name=name))
+        else:
+            specs.append(tf.TensorSpec([None, *keras_input.shape[1:]], tf.float32, name=name))
+    return specs
+
+
+def _convert(model: keras.Model, input_names: Sequence[str], output_name: str, transform=None) -> onnx.ModelProto:
+    specs = _input_specs(model, input_names)
+
+    @tf.function(input_signature=specs)
+    def forward(*inputs):
+        y = model(list(inputs) if len(inputs) > 1 else inputs[0], training=False)
         return {output_name: transform(y) if transform else y}
 
-    proto, _ = tf2onnx.convert.from_function(forward, input_signature=forward.input_signature, opset=OPSET)
+    proto, _ = tf2onnx.convert.from_function(forward, input_signature=specs, opset=OPSET)
     return proto
 
 
@@ -72,6 +126,93 @@ def _with_metadata(proto: onnx.ModelProto, metadata: dict[str, str], doc: str) -
     return proto.SerializeToString()
 
 
+def _names(model: keras.Model, first: str) -> list[str]:
+    """A one-input network takes `first`; a conditional one takes (`first`, `label`)."""
+    if len(model.inputs) == 1:
+        return [first]
+    if len(model.inputs) == 2:
+        return [first, "label"]
+    raise TrainingError(f"cannot export {model.name}: it has {len(model.inputs)} inputs (1, or 2 with a label, expected)")
+
+
+def _publish_checked(
+    data: bytes, path: Path, kind: str, feeds: dict[str, np.ndarray], reference: Callable[[], np.ndarray], tolerance: float
+) -> float:
+    """Stage ``data`` beside ``path``, compare ONNX Runtime with Keras, then rename into place."""
+    staged = path.with_name(f".{path.name}.staged")
+    write_bytes_atomic(staged, data)
+    try:
+        loaded = load_model(staged, device="cpu", expect_kind=kind)
+        got = loaded.session.run(None, feeds)[0]  # type: ignore[attr-defined]
+        diff = float(np.max(np.abs(got.astype(np.float32) - reference())))
+        if not diff <= tolerance:
+            raise TrainingError(f"exported {kind} {path.name} disagrees with Keras by {diff:.2e} (> {tolerance}); not written.")
+        staged.replace(path)
+        return diff
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def fp16_path(path: Path) -> Path:
+    """NAME.onnx -> NAME.fp16.onnx, NAME.critic.onnx -> NAME.fp16.critic.onnx (pairs stay pairs in the store)."""
+    stem = path.name[: -len(".critic.onnx")] if path.name.endswith(".critic.onnx") else path.stem
+    return path.with_name(stem + ".fp16" + path.name[len(stem):])
+
+
+def export_networks(
+    generator: keras.Model,
+    discriminator: keras.Model,
+    out: Path,
+    metadata: dict[str, Any],
+    fp16: bool = False,
+) -> ExportResult:
+    """Convert, check and write painter + critic (and their fp16 variants); ``metadata`` goes to build_metadata."""
+    if out.suffix != ".onnx":
+        raise TrainingError(f"--out must end in .onnx, not {out.name}")
+    critic_out = out.with_name(out.name[: -len(".onnx")] + ".critic.onnx")
+    class_names = list(metadata.get("class_names") or [])
+    g_inputs, d_inputs = _names(generator, "z"), _names(discriminator, "image")
+    if ("label" in g_inputs) != bool(class_names):
+        raise TrainingError("a conditional generator needs class names (and only a conditional one has them).")
+    latent_dim, size = int(metadata["latent_dim"]), int(metadata["resolution"])
+
+    painter = onnx_graph.optimise(_convert(upsampling_as_resize(generator), g_inputs, "image"))
+    critic = _convert(discriminator, d_inputs, "score", transform=lambda logits: tf.reshape(logits, [-1]))
+
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((PARITY_BATCH, latent_dim)).astype(np.float32)
+    images = np.clip(rng.standard_normal((PARITY_BATCH, size, size, 3)).astype(np.float32) * 0.5, -1, 1)
+    labels = np.arange(PARITY_BATCH, dtype=np.int64) % max(1, len(class_names))
+    g_feeds = {"z": z, "label": labels} if "label" in g_inputs else {"z": z}
+    d_feeds = {"image": images, "label": labels} if "label" in d_inputs else {"image": images}
+    g_args = [z, labels] if "label" in g_inputs else z
+    d_args = [images, labels] if "label" in d_inputs else images
+    g_ref = generator(g_args, training=False).numpy()
+    d_ref = discriminator(d_args, training=False).numpy().reshape(-1)
+
+    variants = [("float32", out, critic_out, painter, critic, PARITY_TOLERANCE, PARITY_TOLERANCE)]
+    if fp16:
+        variants.append((
+            "float16", fp16_path(out), fp16_path(critic_out), onnx_graph.to_fp16(painter), onnx_graph.to_fp16(critic),
+            FP16_PAINTER_TOLERANCE, FP16_CRITIC_TOLERANCE,
+        ))
+    diffs: list[tuple[float, float]] = []
+    for precision, painter_path, critic_path, g_proto, d_proto, g_tol, d_tol in variants:
+        common = dict(metadata, precision=precision)
+        g_bytes = _with_metadata(g_proto, build_metadata(kind="painter", **common), f"artgan painter ({precision})")
+        d_bytes = _with_metadata(d_proto, build_metadata(kind="critic", **common), f"artgan critic ({precision})")
+        diffs.append((
+            _publish_checked(g_bytes, painter_path, "painter", g_feeds, lambda: g_ref, g_tol),
+            _publish_checked(d_bytes, critic_path, "critic", d_feeds, lambda: d_ref, d_tol),
+        ))
+    return ExportResult(
+        out, critic_out, diffs[0][0], diffs[0][1], int(metadata.get("steps", 0)),
+        fp16=(fp16_path(out), fp16_path(critic_out)) if fp16 else None,
+        fp16_max_diffs=diffs[1] if fp16 else None,
+        painter_ops=onnx_graph.op_counts(painter),
+    )
+
+
 def export_run(
     run_dir: Path,
     out: Path | None = None,
@@ -80,16 +221,15 @@ def export_run(
     license: str = "",
     placeholder: bool = False,
     description: str = "",
+    fp16: bool = False,
 ) -> ExportResult:
     """Write ``NAME.onnx`` (painter) and ``NAME.critic.onnx`` (critic); return paths and parity."""
     config, gan = load_trained(run_dir, step)
     out = out or run_dir / "export" / f"{run_dir.name}.onnx"
-    if out.suffix != ".onnx":
-        raise TrainingError(f"--out must end in .onnx, not {out.name}")
-    critic_out = out.with_name(out.name[: -len(".onnx")] + ".critic.onnx")
-    common = dict(
+    metadata = dict(
         latent_dim=config.latent_dim,
         resolution=config.size,
+        class_names=list(getattr(config, "class_names", None) or []),
         steps=gan.step,
         dataset_name=config.dataset_name,
         dataset_size=config.dataset_size,
@@ -100,36 +240,6 @@ def export_run(
         placeholder=placeholder,
         description=description,
     )
-
-    painter = _convert(gan.ema_generator, tf.TensorSpec([None, config.latent_dim], tf.float32, name="z"), "image")
-    critic = _convert(
-        gan.discriminator,
-        tf.TensorSpec([None, config.size, config.size, 3], tf.float32, name="image"),
-        "score",
-        transform=lambda logits: tf.reshape(logits, [-1]),
-    )
-    painter_bytes = _with_metadata(painter, build_metadata(kind="painter", **common), "artgan painter")
-    critic_bytes = _with_metadata(critic, build_metadata(kind="critic", **common), "artgan critic")
-
-    # Parity: write to temporary names, check with ONNX Runtime against Keras, then publish.
-    rng = np.random.default_rng(0)
-    z = rng.standard_normal((8, config.latent_dim)).astype(np.float32)
-    images = np.clip(rng.standard_normal((8, config.size, config.size, 3)).astype(np.float32) * 0.5, -1, 1)
-    diffs = []
-    for data, path, kind, feed_name, reference in (
-        (painter_bytes, out, "painter", "z", lambda: gan.ema_generator(z, training=False).numpy()),
-        (critic_bytes, critic_out, "critic", "image", lambda: gan.discriminator(images, training=False).numpy().reshape(-1)),
-    ):
-        staged = path.with_name(f".{path.name}.staged")
-        write_bytes_atomic(staged, data)
-        try:
-            loaded = load_model(staged, device="cpu", expect_kind=kind)
-            got = loaded.session.run(None, {feed_name: z if kind == "painter" else images})[0]
-            diff = float(np.max(np.abs(got - reference())))
-            if not diff <= PARITY_TOLERANCE:
-                raise TrainingError(f"exported {kind} disagrees with Keras by {diff:.2e} (> {PARITY_TOLERANCE}); not written.")
-            diffs.append(diff)
-            staged.replace(path)
-        finally:
-            staged.unlink(missing_ok=True)
-    return ExportResult(out, critic_out, diffs[0], diffs[1], gan.step)
+    result = export_networks(gan.ema_generator, gan.discriminator, out, metadata, fp16=fp16)
+    result.step = gan.step
+    return result

@@ -1,0 +1,149 @@
+"""Upscaling paintings: Lanczos, or a learned super-resolution ONNX model run in overlapping tiles.
+
+Any ONNX image-to-image model works as a learned upscaler when it takes NCHW
+float RGB in [0, 1] with free height and width and returns the same layout
+``scale`` times larger (x2 or x4; Real-ESRGAN exports are like that, and so is
+what `artgan train-upscaler` writes).  Large images are cut into tiles with
+16 px of context on each side: more than an ESPCN can see, so its output is
+exactly that of one pass, and more than Real-ESRGAN's own tiler uses (10 px)
+to hide seams of deeper networks; memory stays bounded by the tile size
+whatever the output size.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from artgan.models.artifact import ModelError
+from artgan.evaluation.ms_ssim import ssim_terms
+from artgan.models.imaging import downscale, psnr
+from artgan.models.runtime import Device, file_sha256, open_session
+from PIL import Image
+
+UPSCALER_SUFFIX = ".upscaler.onnx"
+TILE = 128  # input pixels per tile side: tens of MiB of activations for ESPCN at x4, whatever the image size
+OVERLAP = 16  # input pixels of context on each side; more than ESPCN-like networks can see
+
+
+@dataclass
+class OnnxUpscaler:
+    """A learned x2/x4 upscaler opened with ONNX Runtime."""
+
+    path: Path
+    session: "object"
+    input_name: str
+    scale: int
+    sha256: str
+    tile: int = TILE
+    overlap: int = OVERLAP
+
+    @property
+    def name(self) -> str:
+        return self.path.name[: -len(UPSCALER_SUFFIX)] if self.path.name.endswith(UPSCALER_SUFFIX) else self.path.stem
+
+    def run(self, image: np.ndarray) -> np.ndarray:
+        """uint8 [H, W, 3] -> uint8 [H*scale, W*scale, 3], tile by tile."""
+        h, w = image.shape[:2]
+        s, t, o = self.scale, self.tile, self.overlap
+        src = image.astype(np.float32).transpose(2, 0, 1)[None] / 255.0
+        result = np.empty((h * s, w * s, 3), dtype=np.uint8)
+        for top in range(0, h, t):
+            for left in range(0, w, t):
+                bottom, right = min(top + t, h), min(left + t, w)
+                y0, x0 = max(top - o, 0), max(left - o, 0)
+                y1, x1 = min(bottom + o, h), min(right + o, w)
+                out = self.session.run(None, {self.input_name: src[:, :, y0:y1, x0:x1]})[0]  # type: ignore[attr-defined]
+                core = out[0, :, (top - y0) * s : (bottom - y0) * s, (left - x0) * s : (right - x0) * s]
+                result[top * s : bottom * s, left * s : right * s] = _to_uint8(core.transpose(1, 2, 0))
+        return result
+
+
+def _to_uint8(unit: np.ndarray) -> np.ndarray:
+    return np.rint(np.clip(np.nan_to_num(unit, nan=0.5), 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def load_upscaler(path: str | os.PathLike[str], device: Device = "auto", tile: int = TILE, overlap: int = OVERLAP) -> OnnxUpscaler:
+    """Open a learned upscaler, checking it is NCHW RGB image-to-image at x2 or x4."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"upscaler file not found: {path}")
+    session = open_session(path, device)
+    inputs = session.get_inputs()
+    if len(inputs) != 1 or len(inputs[0].shape) != 4 or inputs[0].shape[1] != 3 or inputs[0].type != "tensor(float)":
+        got = ", ".join(f"{i.name} {i.type} {i.shape}" for i in inputs)
+        raise ModelError(f"{path} is not an image upscaler: it needs one float input [N, 3, H, W] (it has {got}).")
+    probe = np.zeros((1, 3, 8, 8), dtype=np.float32)
+    try:
+        shape = session.run(None, {inputs[0].name: probe})[0].shape
+    except Exception as exc:  # noqa: BLE001 - a fixed-size model fails here
+        raise ModelError(f"{path} does not take images of any size ({str(exc).splitlines()[0][:160]}).") from None
+    scale = shape[2] // 8 if len(shape) == 4 else 0
+    if len(shape) != 4 or shape[1] != 3 or scale not in (2, 4) or shape[2] != 8 * scale or shape[3] != 8 * scale:
+        raise ModelError(f"{path} is not an x2/x4 upscaler: an 8x8 image came out as {list(shape)}.")
+    return OnnxUpscaler(path, session, inputs[0].name, scale, file_sha256(path), tile=tile, overlap=overlap)
+
+
+def upscaler_beside(painter: Path) -> Path | None:
+    """NAME.upscaler.onnx next to NAME.onnx, when there is one: the upscaler that belongs to the painter."""
+    candidate = painter.with_name(painter.name[: -len(".onnx")] + UPSCALER_SUFFIX)
+    return candidate if candidate.is_file() else None
+
+
+def lanczos(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    picture = Image.fromarray(image)
+    if picture.size == (width, height):
+        return image
+    return np.asarray(picture.resize((width, height), Image.Resampling.LANCZOS))
+
+
+def upscale_image(
+    image: np.ndarray, factor: int = 1, upscaler: OnnxUpscaler | None = None, size: int | None = None
+) -> Image.Image:
+    """Upscale uint8 [H, W, 3] by ``factor`` (or to ``size`` px on the long side).
+
+    The learned upscaler runs as many whole passes as fit in the factor; Lanczos
+    does what is left (and all of it without an upscaler).
+    """
+    h, w = image.shape[:2]
+    if size is not None:
+        target_w, target_h = (size, max(1, round(h * size / w))) if w >= h else (max(1, round(w * size / h)), size)
+    else:
+        target_w, target_h = w * factor, h * factor
+    if upscaler is not None:
+        while image.shape[1] * upscaler.scale <= target_w and image.shape[0] * upscaler.scale <= target_h:
+            image = upscaler.run(image)
+    return Image.fromarray(lanczos(image, target_w, target_h))
+
+
+
+def ssim(reference: np.ndarray, test: np.ndarray) -> float:
+    """SSIM of two uint8 RGB images (Wang et al.: 11-tap Gaussian, sigma 1.5, per channel, averaged)."""
+    planes = [image.transpose(2, 0, 1)[None].astype(np.float32) for image in (reference, test)]
+    return float(ssim_terms(*planes)[0][0])
+
+
+def evaluate(upscaler: OnnxUpscaler, originals: list[np.ndarray]) -> dict[str, float]:
+    """Mean PSNR/SSIM of the upscaler and of Lanczos on bicubic downscales of ``originals``, and its speed."""
+    s = upscaler.scale
+    scores: dict[str, list[float]] = {k: [] for k in ("psnr_learned", "psnr_lanczos", "ssim_learned", "ssim_lanczos")}
+    pixels, seconds = 0, 0.0
+    for image in originals:
+        h, w = (image.shape[0] // s) * s, (image.shape[1] // s) * s
+        original = image[:h, :w]
+        small = downscale(original, s)
+        started = time.perf_counter()
+        learned = upscaler.run(small)
+        seconds += time.perf_counter() - started
+        pixels += h * w
+        baseline = lanczos(small, w, h)
+        scores["psnr_learned"].append(psnr(original, learned))
+        scores["psnr_lanczos"].append(psnr(original, baseline))
+        scores["ssim_learned"].append(ssim(original, learned))
+        scores["ssim_lanczos"].append(ssim(original, baseline))
+    result = {k: float(np.mean(v)) for k, v in scores.items()}
+    result["output_megapixels_per_s"] = pixels / 1e6 / max(seconds, 1e-9)
+    return result
