@@ -51,10 +51,12 @@ def load_trained(run_dir: Path, step: int | None = None) -> tuple[TrainConfig, G
     return config, gan
 
 
-def _convert(model, input_spec: tf.TensorSpec, output_name: str, transform=None) -> onnx.ModelProto:
-    @tf.function(input_signature=[input_spec])
-    def forward(x):
-        y = model(x, training=False)
+def _convert(model, input_spec: tf.TensorSpec | list[tf.TensorSpec], output_name: str, transform=None) -> onnx.ModelProto:
+    specs = input_spec if isinstance(input_spec, list) else [input_spec]
+
+    @tf.function(input_signature=specs)
+    def forward(*x):
+        y = model(list(x) if len(x) > 1 else x[0], training=False)
         return {output_name: transform(y) if transform else y}
 
     proto, _ = tf2onnx.convert.from_function(forward, input_signature=forward.input_signature, opset=OPSET)
@@ -97,13 +99,17 @@ def export_run(
         training_config=config.to_dict(),
         credits=credits,
         license=license,
+        class_names=config.class_names,
         placeholder=placeholder,
         description=description,
     )
 
-    painter = _convert(gan.ema_generator, tf.TensorSpec([None, config.latent_dim], tf.float32, name="z"), "image")
+    painter_inputs = [tf.TensorSpec([None, config.latent_dim], tf.float32, name="z")]
+    if config.conditional:
+        painter_inputs.append(tf.TensorSpec([None], tf.int64, name="label"))
+    painter = _convert(gan.ema_generator, painter_inputs, "image")
     critic = _convert(
-        gan.discriminator,
+        gan.critic,  # a conditional D is averaged over the classes: the critic sees images only
         tf.TensorSpec([None, config.size, config.size, 3], tf.float32, name="image"),
         "score",
         transform=lambda logits: tf.reshape(logits, [-1]),
@@ -114,17 +120,19 @@ def export_run(
     # Parity: write to temporary names, check with ONNX Runtime against Keras, then publish.
     rng = np.random.default_rng(0)
     z = rng.standard_normal((8, config.latent_dim)).astype(np.float32)
+    labels = (np.arange(8) % max(1, len(config.class_names))).astype(np.int64)
+    painter_feed = {"z": z, "label": labels} if config.conditional else {"z": z}
     images = np.clip(rng.standard_normal((8, config.size, config.size, 3)).astype(np.float32) * 0.5, -1, 1)
     diffs = []
     for data, path, kind, feed_name, reference in (
-        (painter_bytes, out, "painter", "z", lambda: gan.ema_generator(z, training=False).numpy()),
-        (critic_bytes, critic_out, "critic", "image", lambda: gan.discriminator(images, training=False).numpy().reshape(-1)),
+        (painter_bytes, out, "painter", "z", lambda: gan.paint(z, labels)),
+        (critic_bytes, critic_out, "critic", "image", lambda: gan.critic(images, training=False).numpy().reshape(-1)),
     ):
         staged = path.with_name(f".{path.name}.staged")
         write_bytes_atomic(staged, data)
         try:
             loaded = load_model(staged, device="cpu", expect_kind=kind)
-            got = loaded.session.run(None, {feed_name: z if kind == "painter" else images})[0]
+            got = loaded.session.run(None, painter_feed if kind == "painter" else {feed_name: images})[0]
             diff = float(np.max(np.abs(got - reference())))
             if not diff <= PARITY_TOLERANCE:
                 raise TrainingError(f"exported {kind} disagrees with Keras by {diff:.2e} (> {PARITY_TOLERANCE}); not written.")
