@@ -44,6 +44,8 @@ def save_checkpoint(folder: Path, step: int, arrays: dict[str, np.ndarray], keep
         np.savez(handle, **arrays)
     for _, old in list_checkpoints(folder)[:-keep]:
         old.unlink(missing_ok=True)
+    for stale in folder.glob(".ckpt-*.tmp"):  # left by a process killed mid-write; never a valid checkpoint
+        stale.unlink(missing_ok=True)
     return path
 
 
