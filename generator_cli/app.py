@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from . import paint_commands, post_commands, train_commands
+from . import paint_commands, post_commands, timelapse_commands, train_commands
 
 app = typer.Typer(
     name="artgan",
@@ -37,6 +37,7 @@ def _root(
 
 app.command()(train_commands.train)
 app.command()(train_commands.export)
+app.command()(timelapse_commands.timelapse)
 app.command()(paint_commands.paint)
 app.command()(paint_commands.models)
 app.command()(post_commands.post)
