@@ -67,3 +67,24 @@ def test_bad_training_options_get_one_clear_line(tmp_path, cli, args, message):
     assert message in " ".join(result.output.split())
     assert "Traceback" not in result.output
     assert not (tmp_path / "run" / "checkpoints").exists()
+
+
+def test_class_subfolders_train_a_conditional_painter_with_a_label_input(tmp_path, cli):
+    from artgan.models.runtime import load_model
+    from artgan.trainer.export import export_run
+
+    for name, seed in (("boats", 1), ("hills", 2)):
+        make_images(tmp_path / "paintings" / name, count=8, seed=seed)
+    run = tmp_path / "run"
+    result = cli("train", tmp_path / "paintings", *TINY, "--steps", "2", "--classes", "auto", "--out", run)
+    assert result.exit_code == 0, result.output
+    assert "boats (8), hills (8)" in result.output
+    exported = export_run(run, tmp_path / "cond.onnx")
+    painter = load_model(exported.painter, device="cpu", expect_kind="painter")
+    assert painter.info.class_names == ("boats", "hills")
+    assert [i.name for i in painter.session.get_inputs()] == ["z", "label"]
+    z = np.zeros((2, 16), np.float32)
+    images = painter.session.run(None, {"z": z, "label": np.array([0, 1], np.int64)})[0]
+    assert images.shape == (2, 16, 16, 3) and not np.allclose(images[0], images[1])
+    critic = load_model(exported.critic, device="cpu", expect_kind="critic")
+    assert critic.session.run(None, {"image": images})[0].shape == (2,)
