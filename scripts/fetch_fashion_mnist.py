@@ -22,6 +22,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from debian_package import fetch_package  # noqa: E402
+
 PACKAGE = "dataset-fashion-mnist"
 DATA = "usr/share/datasets/fashion-mnist"
 CLASSES = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
@@ -51,17 +54,6 @@ def write_classes(images: np.ndarray, labels: np.ndarray, out: Path, per_class: 
     return counts
 
 
-def fetch_package(cache: Path) -> Path:
-    cache.mkdir(parents=True, exist_ok=True)
-    debs = sorted(cache.glob(f"{PACKAGE}_*.deb"))
-    if not debs:
-        result = subprocess.run(["apt-get", "download", PACKAGE], cwd=cache, capture_output=True, text=True)
-        debs = sorted(cache.glob(f"{PACKAGE}_*.deb"))
-        if not debs:
-            sys.exit(f"could not download {PACKAGE}: {result.stderr.strip()}\n(try: apt-get update)")
-    return debs[-1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
@@ -70,7 +62,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "artgan" / "debs")
     args = parser.parse_args()
 
-    deb = fetch_package(args.cache)
+    deb = fetch_package(PACKAGE, args.cache)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["dpkg-deb", "-x", str(deb), tmp], check=True)
         folder = Path(tmp) / DATA
