@@ -88,3 +88,17 @@ def test_class_subfolders_train_a_conditional_painter_with_a_label_input(tmp_pat
     assert images.shape == (2, 16, 16, 3) and not np.allclose(images[0], images[1])
     critic = load_model(exported.critic, device="cpu", expect_kind="critic")
     assert critic.session.run(None, {"image": images})[0].shape == (2,)
+
+
+def test_resuming_a_conditional_run_on_other_classes_is_refused(tmp_path, cli):
+    from artgan.trainer.config import TrainConfig
+
+    for name in ("cats", "dogs"):
+        make_images(tmp_path / "paintings" / name, count=2)
+    run = tmp_path / "run"
+    run.mkdir()
+    TrainConfig(data_dir=str(tmp_path / "paintings"), size=16, width=8, latent_dim=16, batch_size=8,
+                classes="auto", class_names=["boats", "hills"]).save(run / "config.json")
+    result = cli("train", tmp_path / "paintings", "--out", run, "--resume", "--steps", "4")
+    assert result.exit_code == 1
+    assert "class subfolders changed since this run started (boats, hills -> cats, dogs)" in " ".join(result.output.split())
