@@ -217,8 +217,12 @@ class GAN:
         def train_step(batch: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
             per_replica_values = strategy.run(replica_step, args=(batch,))
             values = {k: strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None) for k, v in per_replica_values.items()}
+            # warm-up (as tf.train.ExponentialMovingAverage with num_updates): early samples are not
+            # dominated by the random initial weights; the optimizer's step count is checkpointed
+            updates = tf.cast(self.g_optimizer.iterations, tf.float32)
+            decay = tf.minimum(cfg.ema_decay, (1.0 + updates) / (10.0 + updates))
             for ema_var, var in ema_pairs:
-                ema_var.assign(cfg.ema_decay * ema_var + (1.0 - cfg.ema_decay) * var)
+                ema_var.assign(decay * ema_var + (1.0 - decay) * var)
             for ema_var, var in copy_pairs:
                 ema_var.assign(var)
             if augmenting and cfg.augment_p is None:
