@@ -52,3 +52,13 @@ def test_nothing_usable_leaves_no_cache(tmp_path):
     with pytest.raises(DataError, match="none of the 1 image files"):
         open_or_build(tmp_path / "data", PrepareSettings(16), tmp_path / "cache")
     assert not list((tmp_path / "cache").rglob("images.u8"))
+
+
+def test_a_build_killed_part_way_is_rebuilt_and_its_temporary_file_removed(tmp_path):
+    make(tmp_path / "data", 3)
+    first = open_or_build(tmp_path / "data", PrepareSettings(16), tmp_path / "cache")
+    (first.path / "index.json").unlink()  # as if killed before the index was written
+    (first.path / ".images.u8.abc123.tmp").write_bytes(b"half an image")
+    rebuilt = open_or_build(tmp_path / "data", PrepareSettings(16), tmp_path / "cache")
+    assert not rebuilt.reused and len(rebuilt) == 3
+    assert sorted(p.name for p in first.path.iterdir()) == ["images.u8", "index.json"]

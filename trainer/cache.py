@@ -61,6 +61,8 @@ def open_or_build(
     if cached is not None:
         return cached
 
+    for stale in target.glob(".images.u8.*.tmp"):  # a build killed part-way; only one builder per folder
+        stale.unlink(missing_ok=True)
     s = settings.size
     files, labels = [], []
     with atomic_write(target / "images.u8", "wb") as handle:
