@@ -58,3 +58,11 @@ def test_loss_plot_draws_both_losses(tmp_path):
     colours = {tuple(c) for c in np.asarray(image).reshape(-1, 3)}
     assert (200, 60, 40) in colours and (40, 90, 200) in colours
     assert not plot_losses(tmp_path / "missing.csv", tmp_path / "none.png")
+
+
+def test_timelapse_needs_no_tensorflow(tmp_path):
+    from test_without_tensorflow import run_blocked
+
+    result = run_blocked("timelapse", fake_run(tmp_path), "--out", tmp_path / "t.webp", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "t.webp").is_file()
