@@ -27,7 +27,7 @@ from PIL import Image
 
 from . import health
 from .augment import PARAMS, adapt_probability, diff_augment
-from .checkpoints import list_checkpoints, load_checkpoint, save_checkpoint
+from .checkpoints import load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .losses import discriminator_loss, generator_loss, r1_penalty
 from .networks import build_discriminator, build_generator
