@@ -59,6 +59,7 @@ def train(
     loss: str = typer.Option("nonsat", "--loss", help="nonsat (non-saturating, label smoothing) or hinge."),
     regularizer: str = typer.Option("r1", "--regularizer", help="r1 (gradient penalty), spectral (spectral norm in D) or none."),
     r1_gamma: float = typer.Option(0.1, "--r1-gamma", min=0.0, help="Weight of the R1 penalty."),
+    r1_every: int = typer.Option(4, "--r1-every", min=1, help="Apply R1 every N steps (lazy regularisation)."),
     augment: str = typer.Option("auto", "--augment", help="DiffAugment: auto (on below 5000 images), on or off."),
     augment_p: str = typer.Option("adaptive", "--augment-p", help="Probability of each augmentation, or 'adaptive'."),
     xla: bool = typer.Option(False, "--xla", help="Compile the train step with XLA (mostly helps on GPUs)."),
@@ -94,7 +95,7 @@ def train(
                 width=width or default_width(size), lr_g=lr, lr_d=lr, seed=seed, sample_every=sample_every,
                 checkpoint_every=checkpoint_every, keep_checkpoints=keep_checkpoints,
                 dataset_name=data_dir.resolve().name, crop=crop, dedupe=dedupe, classes=classes, loss=loss,
-                regularizer=regularizer, r1_gamma=r1_gamma, augment=augment, augment_p=_augment_p(augment_p),
+                regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p),
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan,
             )
         except ValueError as exc:

@@ -57,6 +57,7 @@ class TrainConfig:
     loss: str = "nonsat"  # nonsat (non-saturating BCE) | hinge
     regularizer: str = "r1"  # r1 (gradient penalty on reals) | spectral (spectral norm in D) | none
     r1_gamma: float = 0.1
+    r1_every: int = 4  # lazy R1: the penalty (x r1_every) on every 4th step costs a quarter as much
     augment: str = "auto"  # auto (on below AUGMENT_AUTO_BELOW images) | on | off: DiffAugment
     augment_p: float | None = None  # fixed probability of each augmentation; None = adaptive
     augment_target: float = 0.6  # adaptive: raise p while E[sign(D(real))] is above this
@@ -79,7 +80,7 @@ class TrainConfig:
             raise ValueError(f"--augment-p must be 'adaptive' or a probability from 0 to 1, not {self.augment_p}")
         if self.devices < 1:
             raise ValueError(f"--devices must be at least 1, not {self.devices}")
-        for name in ("steps", "batch_size", "latent_dim", "width", "sample_every", "checkpoint_every", "keep_checkpoints"):
+        for name in ("steps", "batch_size", "latent_dim", "width", "sample_every", "checkpoint_every", "keep_checkpoints", "r1_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
 

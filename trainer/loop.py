@@ -196,9 +196,14 @@ class GAN:
                     real_logits, fake_logits = logits[:n], logits[n:]
                     real_total = tf.reduce_sum(real_logits)  # inside the tape: R1 differentiates it
                 d_per_image = discriminator_loss(cfg.loss, real_logits, fake_logits, cfg.label_smoothing)
-                if use_r1:
-                    gradients = r1_tape.gradient(real_total, both)[:n]
-                    d_per_image += 0.5 * cfg.r1_gamma * r1_penalty(gradients)
+                if use_r1:  # lazy (StyleGAN2): every r1_every-th D step, weighted by r1_every
+
+                    def penalty() -> tf.Tensor:
+                        gradients = r1_tape.gradient(real_total, both)[:n]
+                        return 0.5 * cfg.r1_gamma * cfg.r1_every * r1_penalty(gradients)
+
+                    due = tf.equal(self.d_optimizer.iterations % cfg.r1_every, 0)
+                    d_per_image += tf.cond(due, penalty, lambda: tf.zeros_like(d_per_image))
                 # sums over the global batch: replicas' gradients are summed, so this is the global mean
                 d_loss = tf.reduce_sum(d_per_image) / cfg.batch_size
                 g_loss = tf.reduce_sum(generator_loss(cfg.loss, fake_logits)) / cfg.batch_size
