@@ -69,3 +69,12 @@ def test_bad_choices_are_refused_with_the_allowed_values():
         TrainConfig(data_dir="x", loss="wasserstein")
     with pytest.raises(ValueError, match="--augment-p"):
         TrainConfig(data_dir="x", augment_p=1.5)
+
+
+def test_fused_upsampling_equals_upsampling_then_convolution():
+    fused = build_generator(8, 32, 8, 64)
+    plain = build_generator(8, 32, 8, 64, fused_upsampling=False)
+    plain.set_weights(fused.get_weights())  # same weights, same order
+    z = np.random.default_rng(0).standard_normal((3, 8)).astype(np.float32)
+    np.testing.assert_allclose(fused(z, training=True).numpy(), plain(z, training=True).numpy(), atol=2e-5)
+    np.testing.assert_allclose(fused(z, training=False).numpy(), plain(z, training=False).numpy(), atol=2e-5)

@@ -11,7 +11,8 @@ Outputs are float32 even under a mixed-precision policy.
 from __future__ import annotations
 
 import keras
-from keras import layers
+import tensorflow as tf
+from keras import layers, ops
 
 BASE = 4  # the generator starts from a 4x4 feature map
 LABEL_EMBEDDING = 32
@@ -22,8 +23,58 @@ def channels_at(resolution: int, size: int, width: int, max_channels: int) -> in
     return min(max_channels, width * (size // resolution))
 
 
-def build_generator(latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0) -> keras.Model:
-    """z [N, latent] (+ label int64 [N]) -> image [N, size, size, 3] in [-1, 1]."""
+class UpsampleConv(layers.Layer):
+    """Nearest 2x upsampling then a 3x3 'same' convolution, computed without upsampling first.
+
+    Each output pixel of the pair depends on a 2x2 neighbourhood of the small input,
+    with one of four "phase" kernels that are sums of the 3x3 kernel's taps.  So one
+    2x2 convolution with 4x the output channels on the small input, interleaved by
+    depth_to_space, gives exactly UpSampling2D + Conv2D(3, padding="same") with the
+    same 3x3 kernel and 2.25x fewer multiply-adds (the generator's main cost).
+    """
+
+    PHASES = ((0, 0), (0, 1), (1, 0), (1, 1))  # (row, column) offset; depth_to_space's channel order
+
+    def __init__(self, filters: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.filters = filters
+
+    def build(self, input_shape) -> None:
+        self.kernel = self.add_weight(
+            name="kernel", shape=(3, 3, input_shape[-1], self.filters), initializer="glorot_uniform"
+        )
+
+    @staticmethod
+    def _fold(k, axis: int, phase: int):
+        """The 2 taps along ``axis`` that phase 0 (rows i-1, i) or 1 (rows i, i+1) sees."""
+        t0, t1, t2 = (tf.gather(k, i, axis=axis) for i in range(3))
+        return tf.stack([t0, t1 + t2] if phase == 0 else [t0 + t1, t2], axis=axis)
+
+    def call(self, x):
+        k = ops.cast(self.kernel, self.compute_dtype)
+        kernel = tf.concat([self._fold(self._fold(k, 0, a), 1, b) for a, b in self.PHASES], axis=-1)
+        h, w = x.shape[1], x.shape[2]
+        y = tf.nn.conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), kernel, 1, "VALID")  # [N, h+1, w+1, 4F]
+        f = self.filters
+        parts = [y[:, a : a + h, b : b + w, i * f : (i + 1) * f] for i, (a, b) in enumerate(self.PHASES)]
+        return tf.nn.depth_to_space(tf.concat(parts, axis=-1), 2)
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, _ = input_shape
+        return (n, None if h is None else 2 * h, None if w is None else 2 * w, self.filters)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "filters": self.filters}
+
+
+def build_generator(
+    latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0, fused_upsampling: bool = True
+) -> keras.Model:
+    """z [N, latent] (+ label int64 [N]) -> image [N, size, size, 3] in [-1, 1].
+
+    ``fused_upsampling=False`` builds the same network from UpSampling2D + Conv2D
+    (as the seed did); the weights are interchangeable.
+    """
     z = keras.Input((latent_dim,), name="z")
     inputs, x = [z], z
     if num_classes:
@@ -38,8 +89,12 @@ def build_generator(latent_dim: int, size: int, width: int, max_channels: int, n
     resolution = BASE
     while resolution < size:
         resolution *= 2
-        x = layers.UpSampling2D(interpolation="nearest")(x)
-        x = layers.Conv2D(channels_at(resolution, size, width, max_channels), 3, padding="same", use_bias=False)(x)
+        channels = channels_at(resolution, size, width, max_channels)
+        if fused_upsampling:
+            x = UpsampleConv(channels)(x)
+        else:
+            x = layers.UpSampling2D(interpolation="nearest")(x)
+            x = layers.Conv2D(channels, 3, padding="same", use_bias=False)(x)
         x = layers.BatchNormalization()(x)
         x = layers.ReLU()(x)
     image = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name="image")(x)
