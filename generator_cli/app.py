@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import typer
 
-from . import paint_commands, post_commands, timelapse_commands, train_commands
+from . import (
+    evaluate_commands,
+    history_commands,
+    paint_commands,
+    post_commands,
+    schedule_commands,
+    timelapse_commands,
+    train_commands,
+)
 
 app = typer.Typer(
     name="artgan",
@@ -41,6 +49,10 @@ app.command()(timelapse_commands.timelapse)
 app.command()(paint_commands.paint)
 app.command()(paint_commands.models)
 app.command()(post_commands.post)
+app.command()(post_commands.pick)
+app.command()(history_commands.history)
+app.command()(schedule_commands.schedule)
+app.command()(evaluate_commands.evaluate)
 
 
 def main() -> None:

@@ -72,6 +72,11 @@ def train(
     cache_dir: Optional[Path] = typer.Option(
         None, "--cache-dir", help="Where prepared data sets are cached [default: the user cache folder]."
     ),
+    eval_every: int = typer.Option(
+        1000, "--eval-every", min=0,
+        help="Measure SWD and MS-SSIM diversity on a fixed sample every N steps and mark the best checkpoint (0 = never).",
+    ),
+    eval_samples: int = typer.Option(512, "--eval-samples", min=2, help="Images per quality evaluation."),
 ) -> None:
     """Train a GAN on a folder of images; writes checkpoints, sample grids and metrics to the run folder."""
     _need_training_extra("train")
@@ -96,7 +101,8 @@ def train(
                 checkpoint_every=checkpoint_every, keep_checkpoints=keep_checkpoints,
                 dataset_name=data_dir.resolve().name, crop=crop, dedupe=dedupe, classes=classes, loss=loss,
                 regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p),
-                xla=xla, precision=precision, devices=devices, on_nan=on_nan,
+                xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
+                eval_samples=eval_samples,
             )
         except ValueError as exc:
             raise fail(str(exc), code=2) from None
@@ -183,6 +189,8 @@ def _run_training(config, dataset, run_dir: Path, resume: bool, strategy=None) -
                     rate=f"{per_s:.2f} steps/s {per_s * config.batch_size:.0f} img/s",
                     losses=f"D {log.d_loss:.3f} G {log.g_loss:.3f}",
                 )
+                if log.quality:
+                    _report_quality(progress, log.quality)
 
             def notify(message: str) -> None:
                 progress.console.print(f"[yellow]Warning:[/] {escape(message)}", highlight=False)
@@ -200,14 +208,27 @@ def _run_training(config, dataset, run_dir: Path, resume: bool, strategy=None) -
     out.print(f"Run written to {run_dir}. Next: artgan export {run_dir}")
 
 
+def _report_quality(progress, quality) -> None:
+    """One line per evaluation above the progress bar (which is already full)."""
+    figures = f"SWD x1e3 {quality.swd:.1f} (floor {quality.swd_floor:.1f}), MS-SSIM {quality.ms_ssim:.3f}"
+    notes = (" [green]best[/]" if quality.best else "") + (
+        f" [red]mode collapse: MS-SSIM of the training set is {quality.ms_ssim_real:.3f}[/]" if quality.mode_collapse else ""
+    )
+    progress.console.print(f"step {quality.step}: {figures}{notes}", highlight=False)
+
+
 def export(
     run_dir: Path = typer.Argument(..., help="A run folder written by `artgan train`."),
     out_path: Optional[Path] = typer.Option(None, "--out", help="Painter file [default: RUN/export/<run>.onnx]."),
-    step: Optional[int] = typer.Option(None, "--step", help="Export this checkpoint step [default: newest]."),
+    checkpoint: str = typer.Option(
+        "best", "--checkpoint",
+        help="best (lowest SWD during training; the latest if never evaluated), latest, or a step number.",
+    ),
     credits: str = typer.Option("", "--credits", help="Credit line stored in the model (artist, data source)."),
     license: str = typer.Option("", "--license", help="Licence of the model/data, stored in the model."),
 ) -> None:
     """Export a trained run to ONNX: the painter (EMA generator) and its critic (discriminator)."""
+    step = choose_checkpoint_or_fail(run_dir, checkpoint)
     _need_training_extra("export")
     from artgan.trainer.export import export_run
     from artgan.trainer.loop import TrainingError
@@ -218,3 +239,14 @@ def export(
     out.print(f"critic:  {result.critic} (max |ONNX - Keras| = {result.critic_max_diff:.1e})")
 
 
+def choose_checkpoint_or_fail(run_dir: Path, choice: str) -> int | None:
+    """--checkpoint best|latest|STEP as a step (None = newest), saying when `best` falls back to the latest."""
+    from artgan.trainer.checkpoints import choose_checkpoint
+
+    try:
+        step, note = choose_checkpoint(run_dir / "checkpoints", choice)
+    except ValueError as exc:
+        raise fail(str(exc), code=2) from None
+    if note:
+        err.print(f"[yellow]Note:[/] {escape(note)}.")
+    return step

@@ -2,31 +2,48 @@
 
 The primary key is what makes posting idempotent: a day's row is claimed
 before anything is published, and only a row marked ``posted`` means done.
+
+Status moves one way: ``pending`` (claimed) -> ``prepared`` (image, caption and
+scores chosen and on disk) -> ``posted`` (the publisher confirmed, remote id
+known).  ``progress`` holds a publisher's own checkpoints (for Instagram the
+media container id), written as soon as they exist, so a rerun after a crash
+resumes instead of starting over; ``error`` holds the last failure, for humans.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA = """
+SCHEMA_VERSION = 2
+STATUSES = ("pending", "prepared", "posted")
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS posts (
     day TEXT NOT NULL,
     publisher TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'posted')),
+    status TEXT NOT NULL CHECK (status IN {STATUSES}),
     image_sha256 TEXT,
     image_path TEXT,
+    phash TEXT,
     score REAL,
+    scores TEXT,
     title TEXT,
     caption TEXT,
     remote_id TEXT,
+    progress TEXT NOT NULL DEFAULT '{{}}',
+    error TEXT,
     model TEXT,
     updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
     PRIMARY KEY (day, publisher)
 )
 """
+V1_COLUMNS = "day, publisher, status, image_sha256, image_path, score, title, caption, remote_id, model, updated"
+
+
+class HistoryError(Exception):
+    """A history database that cannot be used, with a message meant for the user."""
 
 
 @dataclass(frozen=True)
@@ -36,59 +53,120 @@ class Post:
     status: str
     image_sha256: str | None
     image_path: str | None
+    phash: str | None
     score: float | None
+    scores: str | None  # JSON: the chosen candidate's scores and how it was scored
     title: str | None
     caption: str | None
     remote_id: str | None
+    progress: str  # JSON object of the publisher's checkpoints
+    error: str | None
     model: str | None
     updated: str
+
+    @property
+    def progress_dict(self) -> dict[str, str]:
+        return json.loads(self.progress or "{}")
+
+
+COLUMNS = ", ".join(Post.__dataclass_fields__)
 
 
 class History:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
-            db.execute(SCHEMA)
+        self._db: sqlite3.Connection | None = None
+        try:
+            with self._connect() as db:
+                self._migrate(db)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise HistoryError(f"{path} is not a usable artgan history ({exc}); move it away to start a new one.") from None
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        return db
+        """One connection per History; every write is its own committed transaction (``with db:``)."""
+        if self._db is None:
+            db = sqlite3.connect(self.path, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # a committed row survives power loss
+            self._db = db
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"it was written by a newer artgan (schema {version})")
+        exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'posts'").fetchone()
+        if exists and version < 2:  # the first release: fewer columns, two statuses; keep its rows
+            db.execute("ALTER TABLE posts RENAME TO posts_v1")
+            db.execute(SCHEMA)
+            db.execute(f"INSERT INTO posts ({V1_COLUMNS}) SELECT {V1_COLUMNS} FROM posts_v1")
+            db.execute("DROP TABLE posts_v1")
+        db.execute(SCHEMA)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def get(self, day: str, publisher: str) -> Post | None:
-        with closing(self._connect()) as db:
-            row = db.execute(
-                f"SELECT {', '.join(Post.__dataclass_fields__)} FROM posts WHERE day = ? AND publisher = ?",
-                (day, publisher),
-            ).fetchone()
-        return Post(*row) if row else None
+        db = self._connect()
+        rows = db.execute(f"SELECT {COLUMNS} FROM posts WHERE day = ? AND publisher = ?", (day, publisher)).fetchall()
+        return Post(*rows[0]) if rows else None  # fetchall: no half-read statement may pin an old WAL snapshot
 
-    def claim(self, day: str, publisher: str) -> Post | None:
+    def claim(self, day: str, publisher: str) -> Post:
         """Start the day's post; returns the existing row when the day already has one."""
-        with closing(self._connect()) as db, db:
-            db.execute(
-                "INSERT OR IGNORE INTO posts (day, publisher, status) VALUES (?, ?, 'pending')", (day, publisher)
-            )
-        return self.get(day, publisher)
+        with self._connect() as db:
+            db.execute("INSERT OR IGNORE INTO posts (day, publisher, status) VALUES (?, ?, 'pending')", (day, publisher))
+        post = self.get(day, publisher)
+        assert post is not None  # just inserted, in a database nobody deletes from
+        return post
 
     def update(self, day: str, publisher: str, **values: object) -> None:
         allowed = set(Post.__dataclass_fields__) - {"day", "publisher", "updated"}
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"unknown history fields: {sorted(unknown)}")
+        if "status" in values and values["status"] not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}")
         assignments = ", ".join(f"{key} = ?" for key in values)
-        with closing(self._connect()) as db, db:
+        with self._connect() as db:
             db.execute(
                 f"UPDATE posts SET {assignments}, updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
                 "WHERE day = ? AND publisher = ?",
                 (*values.values(), day, publisher),
             )
 
+    def save_progress(self, day: str, publisher: str, key: str, value: str | None) -> None:
+        """Record (or with None forget) one publisher checkpoint, durably, before the next step."""
+        with self._connect() as db:
+            path = f'$."{key}"'
+            if value is None:
+                db.execute("UPDATE posts SET progress = json_remove(progress, ?) WHERE day = ? AND publisher = ?",
+                           (path, day, publisher))
+            else:
+                db.execute("UPDATE posts SET progress = json_set(progress, ?, ?) WHERE day = ? AND publisher = ?",
+                           (path, value, day, publisher))
+
     def all(self) -> list[Post]:
-        with closing(self._connect()) as db:
-            rows = db.execute(
-                f"SELECT {', '.join(Post.__dataclass_fields__)} FROM posts ORDER BY day DESC, publisher"
-            ).fetchall()
+        db = self._connect()
+        rows = db.execute(f"SELECT {COLUMNS} FROM posts ORDER BY day DESC, publisher").fetchall()
+        return [Post(*row) for row in rows]
+
+    def hashes_except(self, day: str) -> list[str]:
+        """Perceptual hashes of every painting chosen for any other day, on any publisher."""
+        db = self._connect()
+        rows = db.execute("SELECT DISTINCT phash FROM posts WHERE day != ? AND phash IS NOT NULL", (day,)).fetchall()
+        return [row[0] for row in rows]
+
+    def pictures_for(self, day: str) -> list[Post]:
+        """Every publisher's row for ``day`` that has chosen a picture, so all publishers post the same one."""
+        db = self._connect()
+        rows = db.execute(
+            f"SELECT {COLUMNS} FROM posts WHERE day = ? AND image_path IS NOT NULL AND status != 'pending' "
+            "ORDER BY publisher", (day,)
+        ).fetchall()
         return [Post(*row) for row in rows]

@@ -84,3 +84,12 @@ def run_copy(trained_run, tmp_path) -> Path:
     target = tmp_path / "tiny"
     shutil.copytree(trained_run, target)
     return target
+
+
+def landscapes_array(count: int, seed: int = 0, size: int = 32):
+    """uint8 [count, size, size, 3] procedural landscapes, in memory."""
+    import numpy as np
+    from artgan.trainer.synthetic import landscape
+
+    rng = np.random.default_rng(seed)
+    return np.stack([landscape(rng, size, size) for _ in range(count)])

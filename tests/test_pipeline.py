@@ -16,7 +16,7 @@ def test_train_export_paint_post_from_the_cli(cli, image_dir, tmp_path):
     result = cli("train", image_dir, *TINY, "--steps", "6", "--sample-every", "3", "--checkpoint-every", "3", "--out", run)
     assert result.exit_code == 0, result.output
     assert (run / "config.json").is_file()
-    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["ckpt-00000003.npz", "ckpt-00000006.npz"]
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["best.json", "ckpt-00000003.npz", "ckpt-00000006.npz"]
     assert sorted(p.name for p in (run / "samples").iterdir()) == ["step-00000003.png", "step-00000006.png"]
     rows = (run / "metrics.csv").read_text().splitlines()
     assert rows[0].startswith("step,") and len(rows) == 1 + 6

@@ -43,3 +43,13 @@ def test_train_without_the_extra_says_how_to_install_it(tmp_path):
     assert result.returncode == 1
     assert "pip install 'artgan[train]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_evaluate_a_painter_runs_without_tensorflow(tmp_path):
+    from conftest import make_images
+
+    data = make_images(tmp_path / "real", count=8)
+    result = run_blocked("evaluate", "default", "--data", data, "--n", "6", "--pairs", "5", "--out", tmp_path / "r.json",
+                         cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["swd_x1e3"]["average"] > 0

@@ -4,19 +4,24 @@ A checkpoint is ``checkpoints/ckpt-00001234.npz`` written through
 :func:`artgan.models.atomic.atomic_write`, so a crash during a write leaves the
 previous file intact.  Loading walks back from the newest file to the newest
 one that reads cleanly.
+
+``checkpoints/best.json`` names the checkpoint with the best quality figure so
+far (written by :mod:`.quality`); keep-last-K pruning never deletes it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from artgan.models.atomic import atomic_write
+from artgan.models.atomic import atomic_write, write_text_atomic
 
 PATTERN = re.compile(r"^ckpt-(\d{8})\.npz$")
+BEST_FILE = "best.json"
 
 
 @dataclass
@@ -42,8 +47,10 @@ def save_checkpoint(folder: Path, step: int, arrays: dict[str, np.ndarray], keep
     path = checkpoint_path(folder, step)
     with atomic_write(path, "wb") as handle:
         np.savez(handle, **arrays)
-    for _, old in list_checkpoints(folder)[:-keep]:
-        old.unlink(missing_ok=True)
+    best = best_step(folder)
+    for old_step, old in list_checkpoints(folder)[:-keep]:
+        if old_step != best:  # the best checkpoint outlives keep-last-K
+            old.unlink(missing_ok=True)
     for stale in folder.glob(".ckpt-*.tmp"):  # left by a process killed mid-write; never a valid checkpoint
         stale.unlink(missing_ok=True)
     return path
@@ -64,3 +71,43 @@ def load_checkpoint(folder: Path, step: int | None = None) -> Checkpoint | None:
         except (OSError, ValueError, zipfile.BadZipFile, EOFError):
             continue  # unreadable (e.g. the disk lost it); fall back to an older one
     return None
+
+
+def read_best(folder: Path) -> dict | None:
+    """The best-checkpoint record ({"step": ..., figures...}), or None when there is none or it is unreadable."""
+    try:
+        record = json.loads((folder / BEST_FILE).read_text())
+        return record if isinstance(record, dict) and isinstance(record.get("step"), int) else None
+    except (OSError, ValueError):
+        return None
+
+
+def best_step(folder: Path) -> int | None:
+    record = read_best(folder)
+    return record["step"] if record else None
+
+
+def write_best(folder: Path, record: dict) -> None:
+    """Record the best checkpoint; its file must already exist (it is written first, so a crash never dangles)."""
+    write_text_atomic(folder / BEST_FILE, json.dumps(record, indent=2, sort_keys=True) + "\n")
+
+
+def forget_best(folder: Path) -> None:
+    (folder / BEST_FILE).unlink(missing_ok=True)
+
+
+def choose_checkpoint(folder: Path, choice: str) -> tuple[int | None, str | None]:
+    """Resolve ``best``, ``latest`` or a step number to (step or None for the newest, a note for the user or None)."""
+    choice = choice.strip().lower()
+    if choice == "latest":
+        return None, None
+    if choice.isdigit():
+        return int(choice), None
+    if choice != "best":
+        raise ValueError(f"--checkpoint must be best, latest or a step number, not {choice!r}")
+    step = best_step(folder)
+    if step is None:
+        return None, "no quality evaluation in this run yet (see --eval-every): using the latest checkpoint"
+    if not checkpoint_path(folder, step).is_file():
+        return None, f"the best checkpoint (step {step}) is missing: using the latest checkpoint"
+    return step, None

@@ -45,6 +45,8 @@ class TrainConfig:
     sample_every: int = 500
     checkpoint_every: int = 500
     keep_checkpoints: int = 3
+    eval_every: int = 1000  # SWD + MS-SSIM diversity on a fixed sample; 0 = never (see trainer/quality.py)
+    eval_samples: int = 512  # generated images per evaluation (and as many real ones, twice for the floor)
     dataset_name: str = ""
     dataset_size: int = 0
     data_fingerprint: str = ""
@@ -83,6 +85,9 @@ class TrainConfig:
         for name in ("steps", "batch_size", "latent_dim", "width", "sample_every", "checkpoint_every", "keep_checkpoints", "r1_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
+        if self.eval_every < 0 or self.eval_samples < 2:
+            raise ValueError(f"eval-every must be 0 (off) or more and eval-samples at least 2, "
+                             f"not {self.eval_every} and {self.eval_samples}")
 
     def save(self, path: Path) -> None:
         from artgan.models.atomic import write_text_atomic

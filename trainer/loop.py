@@ -33,8 +33,11 @@ from .losses import discriminator_loss, generator_loss, r1_penalty
 from .networks import build_discriminator, build_generator
 from .pipeline import batch_indices, make_dataset  # noqa: F401 - batch_indices is re-exported
 from .plots import plot_losses
+from .quality import QualityLog, QualityMonitor
 
-METRIC_FIELDS = ["step", "wall_s", "d_loss", "g_loss", "d_real", "d_fake", "images_per_s", "aug_p"]
+METRIC_FIELDS = [
+    "step", "wall_s", "d_loss", "g_loss", "d_real", "d_fake", "images_per_s", "swd_x1e3", "ms_ssim", "aug_p"
+]
 SAMPLE_COUNT = 16
 TENSORBOARD_EVERY = 10
 
@@ -51,6 +54,7 @@ class StepLog:
     d_real: float  # mean D(real) probability
     d_fake: float  # mean D(G(z)) probability
     aug_p: float = 0.0  # DiffAugment probability in use
+    quality: QualityLog | None = None  # on evaluation steps only
 
 
 class RunPaths:
@@ -293,6 +297,7 @@ def train(
     _drop_metrics_after(paths.metrics, gan.step)
 
     train_step = gan.build_train_step()
+    quality = QualityMonitor(config, images, paths.checkpoints, gan.step)
     noise, noise_labels = fixed_noise(config), fixed_labels(config)
     reals = images[np.sort(batch_indices(0, min(SAMPLE_COUNT, len(images)), len(images), config.seed + 1))]
     writer = tf.summary.create_file_writer(str(paths.tensorboard))
@@ -316,14 +321,12 @@ def train(
                     break
                 last_log = StepLog(gan.step, **values)
                 elapsed = time.perf_counter() - started
-                _append_metrics(
-                    paths.metrics, last_log, elapsed, (gan.step - start_step) * config.batch_size / max(elapsed, 1e-9)
-                )
+                sampling = gan.step % config.sample_every == 0 or gan.step == config.steps
                 with writer.as_default(step=gan.step):
                     if gan.step % TENSORBOARD_EVERY == 0 or gan.step == config.steps:
                         for name, value in values.items():
                             tf.summary.scalar(f"train/{name}", value)
-                    if gan.step % config.sample_every == 0 or gan.step == config.steps:
+                    if sampling:
                         samples = write_sample_grid(gan, noise, paths.samples / f"step-{gan.step:08d}.png", noise_labels)
                         ratio = health.collapse_ratio(samples, reals.astype(np.float32) / 127.5 - 1.0)
                         tf.summary.scalar("samples/diversity_ratio", ratio)
@@ -334,9 +337,14 @@ def train(
                                 f"(diversity {ratio:.3f} of the real images'). Try --augment on, --regularizer r1 "
                                 "or a lower --lr, and resume from an earlier checkpoint."
                             )
-                        plot_losses(paths.metrics, paths.loss_plot)
                 if gan.step % config.checkpoint_every == 0 or gan.step == config.steps:
                     checkpoint()
+                last_log.quality = quality.after_step(gan)  # after checkpointing: a new best needs its checkpoint
+                _append_metrics(
+                    paths.metrics, last_log, elapsed, (gan.step - start_step) * config.batch_size / max(elapsed, 1e-9)
+                )
+                if sampling:
+                    plot_losses(paths.metrics, paths.loss_plot)
                 if progress:
                     progress(gan.step, config.steps, last_log)
             if not rolled_back:
@@ -394,8 +402,9 @@ def _drop_metrics_after(path: Path, step: int) -> None:
 
 
 def _append_metrics(path: Path, log: StepLog, wall_s: float, images_per_s: float) -> None:
+    quality = [f"{log.quality.swd:.3f}", f"{log.quality.ms_ssim:.4f}"] if log.quality else ["", ""]
     with open(path, "a", newline="") as handle:
         csv.writer(handle).writerow(
             [log.step, f"{wall_s:.3f}", f"{log.d_loss:.6f}", f"{log.g_loss:.6f}", f"{log.d_real:.5f}",
-             f"{log.d_fake:.5f}", f"{images_per_s:.1f}", f"{log.aug_p:.4f}"]
+             f"{log.d_fake:.5f}", f"{images_per_s:.1f}", *quality, f"{log.aug_p:.4f}"]
         )
