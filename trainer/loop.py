@@ -207,7 +207,10 @@ class GAN:
                         return 0.5 * cfg.r1_gamma * cfg.r1_every * r1_penalty(gradients)
 
                     due = tf.equal(self.d_optimizer.iterations % cfg.r1_every, 0)
-                    d_per_image += tf.cond(due, penalty, lambda: tf.zeros_like(d_per_image))
+                    if cfg.xla:  # XLA rejects the double backward inside a cond: compute, then mask
+                        d_per_image += tf.cast(due, tf.float32) * penalty()
+                    else:
+                        d_per_image += tf.cond(due, penalty, lambda: tf.zeros_like(d_per_image))
                 # sums over the global batch: replicas' gradients are summed, so this is the global mean
                 d_loss = tf.reduce_sum(d_per_image) / cfg.batch_size
                 g_loss = tf.reduce_sum(generator_loss(cfg.loss, fake_logits)) / cfg.batch_size
