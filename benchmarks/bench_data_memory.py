@@ -31,7 +31,7 @@ data = open_or_build(folder, PrepareSettings(size), cache)
 after_prepare = peak()
 from artgan.trainer.config import TrainConfig
 from artgan.trainer.loop import train
-config = TrainConfig(data_dir=folder, size=size, width=16, batch_size=32, steps=steps, sample_every=steps,
+config = TrainConfig(data_dir=folder, size=size, width=16, batch_size=32, steps=steps, sample_every=steps, eval_every=0,
                      checkpoint_every=steps, dataset_size=len(data))
 train(config, data, run)
 print(json.dumps({"images": len(data), "cache_bytes": data.images.nbytes, "peak_rss_after_prepare": after_prepare,
