@@ -14,6 +14,7 @@ from . import (
     paint_commands,
     post_commands,
     schedule_commands,
+    timelapse_commands,
     train_commands,
     upscaler_commands,
 )
@@ -45,6 +46,7 @@ def _root(
 
 app.command()(train_commands.train)
 app.command()(train_commands.export)
+app.command()(timelapse_commands.timelapse)
 app.command()(paint_commands.paint)
 app.command()(paint_commands.models)
 app.command()(post_commands.post)

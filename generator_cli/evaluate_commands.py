@@ -98,7 +98,9 @@ def _from_run(run_dir: Path, checkpoint: str, n: int, seed: int, batch_size: int
         config, gan = load_trained(run_dir, step)
     with err.status(f"Painting {n} images from step {gan.step} of {escape(str(run_dir))} ..."):
         # the same latents `artgan paint --seed` gives the exported painter
-        images = generate_images(gan.ema_generator, latents(seed, range(n), config.latent_dim), batch_size)
+        images = generate_images(
+            gan.ema_generator, latents(seed, range(n), config.latent_dim), batch_size, len(config.class_names)
+        )
     return {
         "images": images, "resolution": config.size, "label": str(run_dir), "step": gan.step,
         "recorded_data": config.data_dir,

@@ -31,19 +31,47 @@ def _need_training_extra(command: str) -> None:
     import_tensorflow()
 
 
+def _augment_p(value: str) -> float | None:
+    if value.strip().lower() == "adaptive":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise fail(f"--augment-p must be 'adaptive' or a probability from 0 to 1, not {value!r}", code=2) from None
+
+
 def train(
-    data_dir: Path = typer.Argument(..., help="Folder of images (jpg, png, webp, ...; subfolders included)."),
-    size: int = typer.Option(64, "--size", help="Image size in pixels: a power of two (16, 32, 64, 128, ...)."),
+    data_dir: Path = typer.Argument(..., help="Folder of images (jpg, png, webp, bmp, tiff; subfolders included)."),
+    size: int = typer.Option(64, "--size", help="Image size in pixels: a power of two from 16 to 1024."),
     steps: int = typer.Option(10_000, "--steps", min=1, help="Total training steps."),
     batch_size: int = typer.Option(32, "--batch-size", min=1),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Run folder [default: runs/<folder name>]."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its newest checkpoint."),
     latent_dim: int = typer.Option(128, "--latent-dim", min=1),
-    width: int = typer.Option(32, "--width", min=1, help="Channels at full resolution (x2 per halving)."),
+    width: Optional[int] = typer.Option(
+        None, "--width", min=1, help="Channels at full resolution (x2 per halving) [default: 32 up to 64 px, fewer above]."
+    ),
     lr: float = typer.Option(2e-4, "--lr", min=0.0, help="Adam learning rate for both networks."),
     seed: int = typer.Option(0, "--seed"),
+    classes: str = typer.Option("none", "--classes", help="none, or auto: each top-level subfolder is a class (conditional GAN)."),
+    crop: str = typer.Option("centre", "--crop", help="Square window of non-square images: centre or random."),
+    dedupe: bool = typer.Option(False, "--dedupe", help="Drop near-duplicate images (difference hash)."),
+    loss: str = typer.Option("nonsat", "--loss", help="nonsat (non-saturating, label smoothing) or hinge."),
+    regularizer: str = typer.Option("r1", "--regularizer", help="r1 (gradient penalty), spectral (spectral norm in D) or none."),
+    r1_gamma: float = typer.Option(0.1, "--r1-gamma", min=0.0, help="Weight of the R1 penalty."),
+    r1_every: int = typer.Option(4, "--r1-every", min=1, help="Apply R1 every N steps (lazy regularisation)."),
+    augment: str = typer.Option("auto", "--augment", help="DiffAugment: auto (on below 5000 images), on or off."),
+    augment_p: str = typer.Option("adaptive", "--augment-p", help="Probability of each augmentation, or 'adaptive'."),
+    xla: bool = typer.Option(False, "--xla", help="Compile the train step with XLA (mostly helps on GPUs)."),
+    precision: str = typer.Option("float32", "--precision", help="float32, or mixed (float16 compute, loss scaling; for GPUs)."),
+    devices: int = typer.Option(1, "--devices", min=1, help="Train on N GPUs with MirroredStrategy (CPU: N logical devices)."),
+    on_nan: str = typer.Option("rollback", "--on-nan", help="On NaN/Inf losses: rollback (last checkpoint, halved lr) or stop."),
     sample_every: int = typer.Option(500, "--sample-every", min=1, help="Write a fixed-noise sample grid every N steps."),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", min=1),
+    keep_checkpoints: int = typer.Option(3, "--keep-checkpoints", min=1, help="How many recent checkpoints to keep."),
+    cache_dir: Optional[Path] = typer.Option(
+        None, "--cache-dir", help="Where prepared data sets are cached [default: the user cache folder]."
+    ),
     eval_every: int = typer.Option(
         1000, "--eval-every", min=0,
         help="Measure SWD and MS-SSIM diversity on a fixed sample every N steps and mark the best checkpoint (0 = never).",
@@ -52,46 +80,82 @@ def train(
 ) -> None:
     """Train a GAN on a folder of images; writes checkpoints, sample grids and metrics to the run folder."""
     _need_training_extra("train")
-    from artgan.trainer.config import TrainConfig
-    from artgan.trainer.data import DataError, load_folder
+    from artgan.trainer.config import TrainConfig, default_width
 
     run_dir = out_dir or Path("runs") / data_dir.resolve().name
+    if resume:
+        if not (run_dir / "config.json").is_file():
+            raise fail(f"nothing to resume in {run_dir}: it has no config.json. Drop --resume to start a new run.")
+        config = TrainConfig.load(run_dir / "config.json")
+        config.steps = steps
+    else:
+        if (run_dir / "checkpoints").is_dir() and any((run_dir / "checkpoints").iterdir()):
+            raise fail(
+                f"{run_dir} already holds a training run. Continue it with --resume, "
+                "or choose another folder with --out."
+            )
+        try:
+            config = TrainConfig(
+                data_dir=str(data_dir), size=size, steps=steps, batch_size=batch_size, latent_dim=latent_dim,
+                width=width or default_width(size), lr_g=lr, lr_d=lr, seed=seed, sample_every=sample_every,
+                checkpoint_every=checkpoint_every, keep_checkpoints=keep_checkpoints,
+                dataset_name=data_dir.resolve().name, crop=crop, dedupe=dedupe, classes=classes, loss=loss,
+                regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p),
+                xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
+                eval_samples=eval_samples,
+            )
+        except ValueError as exc:
+            raise fail(str(exc), code=2) from None
+
+    from artgan.trainer.distribute import DeviceError, make_strategy
+
+    with user_errors(DeviceError):
+        strategy = make_strategy(config.devices, config.batch_size)  # before TensorFlow's runtime starts
+    dataset = _prepare_data(data_dir, config, cache_dir)
+    if resume and config.class_names and config.class_names != dataset.class_names:
+        raise fail(
+            f"the class subfolders changed since this run started ({', '.join(config.class_names)} -> "
+            f"{', '.join(dataset.class_names)}); a conditional run cannot resume on other classes."
+        )
+    if resume and config.data_fingerprint and config.data_fingerprint != dataset.fingerprint:
+        err.print("[yellow]Note:[/] the image folder changed since this run started; resuming on the new contents.")
+    config.dataset_size, config.data_fingerprint = len(dataset), dataset.fingerprint
+    config.class_names = list(dataset.class_names)
+    _run_training(config, dataset, run_dir, resume, strategy)
+
+
+def _prepare_data(data_dir: Path, config, cache_dir: Optional[Path]):
+    """Open (or build, with a progress bar) the memory-mapped cache of the prepared images."""
+    from artgan.trainer.cache import open_or_build
+    from artgan.trainer.data import DataError, PrepareSettings
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     with user_errors(DataError):
-        if resume:
-            if not (run_dir / "config.json").is_file():
-                raise fail(f"nothing to resume in {run_dir}: it has no config.json. Drop --resume to start a new run.")
-            config = TrainConfig.load(run_dir / "config.json")
-            if steps != config.steps:
-                config.steps = steps
-        else:
-            if (run_dir / "checkpoints").is_dir() and any((run_dir / "checkpoints").iterdir()):
-                raise fail(
-                    f"{run_dir} already holds a training run. Continue it with --resume, "
-                    "or choose another folder with --out."
-                )
-            try:
-                config = TrainConfig(
-                    data_dir=str(data_dir), size=size, steps=steps, batch_size=batch_size, latent_dim=latent_dim,
-                    width=width, lr_g=lr, lr_d=lr, seed=seed, sample_every=sample_every,
-                    checkpoint_every=checkpoint_every, dataset_name=data_dir.resolve().name,
-                    eval_every=eval_every, eval_samples=eval_samples,
-                )
-            except ValueError as exc:
-                raise fail(str(exc), code=2) from None
+        settings = PrepareSettings(config.size, config.crop, config.dedupe, config.classes == "auto", config.seed)
         err.print(f"Reading images from {escape(str(data_dir))} at {config.size} px ...")
-        dataset = load_folder(data_dir, config.size)
-        for path, reason in dataset.skipped[:10]:
-            err.print(f"  [yellow]skipped[/] {escape(str(path))}: {escape(reason)}", highlight=False)
-        if dataset.skipped:
-            err.print(f"[yellow]Skipped {len(dataset.skipped)} unreadable file(s)[/]; training on {len(dataset)} images.")
-        if resume and config.data_fingerprint and config.data_fingerprint != dataset.fingerprint:
-            err.print("[yellow]Note:[/] the image folder changed since this run started; resuming on the new contents.")
-        config.dataset_size, config.data_fingerprint = len(dataset), dataset.fingerprint
+        columns = [TextColumn("preparing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("prepare", total=None)
+            dataset = open_or_build(
+                data_dir, settings, cache_dir, on_progress=lambda done, total: bar.update(task, completed=done, total=total)
+            )
+    for path, reason in dataset.skipped[:10]:
+        err.print(f"  [yellow]skipped[/] {escape(str(path))}: {escape(reason)}", highlight=False)
+    if dataset.skipped:
+        err.print(f"[yellow]Skipped {len(dataset.skipped)} unusable file(s)[/]; training on {len(dataset)} images.")
+    if dataset.duplicates:
+        err.print(f"Dropped {len(dataset.duplicates)} near-duplicate image(s) (e.g. {escape(dataset.duplicates[0][0])}).")
+    if dataset.class_names:
+        counts = {name: int((dataset.labels == i).sum()) for i, name in enumerate(dataset.class_names)}
+        err.print("Classes: " + ", ".join(f"{escape(name)} ({n})" for name, n in counts.items()), highlight=False)
+    if dataset.reused:
+        err.print(f"Using the prepared images cached in {escape(str(dataset.path))}.", highlight=False)
+    return dataset
 
-    _run_training(config, dataset.images, run_dir, resume)
 
+def _run_training(config, dataset, run_dir: Path, resume: bool, strategy=None) -> None:
+    import signal
 
-def _run_training(config, images, run_dir: Path, resume: bool) -> None:
     from artgan.trainer.loop import TrainingError
     from artgan.trainer.loop import train as run_train
     from rich.progress import (
@@ -103,34 +167,44 @@ def _run_training(config, images, run_dir: Path, resume: bool) -> None:
         TimeRemainingColumn,
     )
 
+    def terminate(signum, frame):  # `kill` and service managers: save a checkpoint like Ctrl-C does
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     columns = [
         TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[losses]}"),
     ]
-    with Progress(*columns, console=err, transient=False) as progress:
-        task = progress.add_task("train", total=config.steps, rate="", losses="")
-        started, first_step = time.perf_counter(), None
+    try:
+        with Progress(*columns, console=err, transient=False) as progress:
+            task = progress.add_task("train", total=config.steps, rate="", losses="")
+            started, first_step = time.perf_counter(), None
 
-        def report(step: int, total: int, log) -> None:
-            nonlocal first_step
-            first_step = first_step if first_step is not None else step - 1
-            per_s = (step - first_step) / max(time.perf_counter() - started, 1e-9)
-            progress.update(
-                task, completed=step,
-                rate=f"{per_s:.2f} steps/s {per_s * config.batch_size:.0f} img/s",
-                losses=f"D {log.d_loss:.3f} G {log.g_loss:.3f}",
-            )
-            if log.quality:
-                _report_quality(progress, log.quality)
+            def report(step: int, total: int, log) -> None:
+                nonlocal first_step
+                first_step = first_step if first_step is not None else step - 1
+                per_s = (step - first_step) / max(time.perf_counter() - started, 1e-9)
+                progress.update(
+                    task, completed=step,
+                    rate=f"{per_s:.2f} steps/s {per_s * config.batch_size:.0f} img/s",
+                    losses=f"D {log.d_loss:.3f} G {log.g_loss:.3f}",
+                )
+                if log.quality:
+                    _report_quality(progress, log.quality)
 
-        try:
-            run_train(config, images, run_dir, resume=resume, progress=report)
-        except TrainingError as exc:
-            raise fail(str(exc)) from None
-        except KeyboardInterrupt:
-            progress.stop()
-            err.print(f"Interrupted: checkpoint saved in {run_dir / 'checkpoints'}. Continue with --resume.")
-            raise typer.Exit(130) from None
+            def notify(message: str) -> None:
+                progress.console.print(f"[yellow]Warning:[/] {escape(message)}", highlight=False)
+
+            try:
+                run_train(config, dataset, run_dir, resume=resume, progress=report, notify=notify, strategy=strategy)
+            except TrainingError as exc:
+                raise fail(str(exc)) from None
+            except KeyboardInterrupt:
+                progress.stop()
+                err.print(f"Interrupted: checkpoint saved in {run_dir / 'checkpoints'}. Continue with --resume.")
+                raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     out.print(f"Run written to {run_dir}. Next: artgan export {run_dir}")
 
 

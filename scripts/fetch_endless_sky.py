@@ -22,6 +22,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from debian_package import fetch_package  # noqa: E402
+
 PACKAGE = "endless-sky-data"
 LAND = "usr/share/games/endless-sky/images/land"
 COPYRIGHT = "usr/share/doc/endless-sky-data/copyright"
@@ -67,17 +70,6 @@ def licence_of(path: str, stanzas: list[tuple[list[str], str]]) -> str | None:
     return matching[-1][1] if matching else None
 
 
-def fetch_package(cache: Path) -> Path:
-    cache.mkdir(parents=True, exist_ok=True)
-    debs = sorted(cache.glob(f"{PACKAGE}_*.deb"))
-    if not debs:
-        result = subprocess.run(["apt-get", "download", PACKAGE], cwd=cache, capture_output=True, text=True)
-        debs = sorted(cache.glob(f"{PACKAGE}_*.deb"))
-        if not debs:
-            sys.exit(f"could not download {PACKAGE}: {result.stderr.strip()}\n(try: apt-get update)")
-    return debs[-1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
@@ -85,7 +77,7 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="keep every licence (not for redistribution)")
     args = parser.parse_args()
 
-    deb = fetch_package(args.cache)
+    deb = fetch_package(PACKAGE, args.cache)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["dpkg-deb", "-x", str(deb), tmp], check=True)
         stanzas = parse_dep5((Path(tmp) / COPYRIGHT).read_text())

@@ -51,6 +51,8 @@ def save_checkpoint(folder: Path, step: int, arrays: dict[str, np.ndarray], keep
     for old_step, old in list_checkpoints(folder)[:-keep]:
         if old_step != best:  # the best checkpoint outlives keep-last-K
             old.unlink(missing_ok=True)
+    for stale in folder.glob(".ckpt-*.tmp"):  # left by a process killed mid-write; never a valid checkpoint
+        stale.unlink(missing_ok=True)
     return path
 
 

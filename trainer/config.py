@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+
+
+MIN_SIZE, MAX_SIZE = 16, 1024
+AUGMENT_AUTO_BELOW = 5000  # DiffAugment pays off most on small sets; large ones train without it
+CHOICES = {
+    "crop": ("centre", "random"),
+    "classes": ("none", "auto"),
+    "loss": ("nonsat", "hinge"),
+    "regularizer": ("r1", "spectral", "none"),
+    "augment": ("auto", "on", "off"),
+    "precision": ("float32", "mixed"),
+    "on_nan": ("rollback", "stop"),
+}
+
+
+def default_width(size: int) -> int:
+    """Channels at full resolution that keep a CPU step practical: 32 up to 64 px, fewer above."""
+    return max(8, min(32, 2048 // size))
 
 
 @dataclass
@@ -32,11 +50,39 @@ class TrainConfig:
     dataset_name: str = ""
     dataset_size: int = 0
     data_fingerprint: str = ""
+    # data preparation (see trainer.data.PrepareSettings)
+    crop: str = "centre"  # centre | random (window of non-square images)
+    dedupe: bool = False  # drop near-duplicate images
+    classes: str = "none"  # none | auto (top-level subfolders are classes)
+    class_names: list[str] = field(default_factory=list)
+    # stability
+    loss: str = "nonsat"  # nonsat (non-saturating BCE) | hinge
+    regularizer: str = "r1"  # r1 (gradient penalty on reals) | spectral (spectral norm in D) | none
+    r1_gamma: float = 0.1
+    r1_every: int = 4  # lazy R1: the penalty (x r1_every) on every 4th step costs a quarter as much
+    augment: str = "auto"  # auto (on below AUGMENT_AUTO_BELOW images) | on | off: DiffAugment
+    augment_p: float | None = None  # fixed probability of each augmentation; None = adaptive
+    augment_target: float = 0.6  # adaptive: raise p while E[sign(D(real))] is above this
+    # speed and devices
+    xla: bool = False
+    precision: str = "float32"  # float32 | mixed (float16 compute with loss scaling)
+    devices: int = 1
+    # faults
+    on_nan: str = "rollback"  # rollback (to the last checkpoint, halving learning rates) | stop
+    max_rollbacks: int = 3
+    collapse_threshold: float = 0.05  # sample diversity / real diversity below this = collapsed
 
     def __post_init__(self) -> None:
-        if self.size < 8 or self.size & (self.size - 1):
-            raise ValueError(f"--size must be a power of two of at least 8 (16, 32, 64, 128, ...), not {self.size}")
-        for name in ("steps", "batch_size", "latent_dim", "width", "sample_every", "checkpoint_every", "keep_checkpoints"):
+        if not MIN_SIZE <= self.size <= MAX_SIZE or self.size & (self.size - 1):
+            raise ValueError(f"--size must be a power of two from {MIN_SIZE} to {MAX_SIZE} (16, 32, 64, ...), not {self.size}")
+        for name, allowed in CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"--{name.replace('_', '-')} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
+        if self.augment_p is not None and not 0.0 <= self.augment_p <= 1.0:
+            raise ValueError(f"--augment-p must be 'adaptive' or a probability from 0 to 1, not {self.augment_p}")
+        if self.devices < 1:
+            raise ValueError(f"--devices must be at least 1, not {self.devices}")
+        for name in ("steps", "batch_size", "latent_dim", "width", "sample_every", "checkpoint_every", "keep_checkpoints", "r1_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
         if self.eval_every < 0 or self.eval_samples < 2:
@@ -53,6 +99,13 @@ class TrainConfig:
         raw = json.loads(Path(path).read_text())
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in raw.items() if k in known})
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.class_names)
+
+    def augment_enabled(self) -> bool:
+        return self.augment == "on" or (self.augment == "auto" and self.dataset_size < AUGMENT_AUTO_BELOW)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -103,8 +103,11 @@ def _input_specs(model: keras.Model, names: Sequence[str]) -> list[tf.TensorSpec
     return specs
 
 
-def _convert(model: keras.Model, input_names: Sequence[str], output_name: str, transform=None) -> onnx.ModelProto:
-    specs = _input_specs(model, input_names)
+def _convert(
+    model: Callable[..., Any], input_names: Sequence[str], output_name: str, transform=None, specs_from: keras.Model | None = None
+) -> onnx.ModelProto:
+    """``model`` as ONNX; its input specs come from ``specs_from`` (default: ``model`` itself, a Keras model)."""
+    specs = _input_specs(specs_from if specs_from is not None else model, input_names)
 
     @tf.function(input_signature=specs)
     def forward(*inputs):
@@ -165,19 +168,29 @@ def export_networks(
     out: Path,
     metadata: dict[str, Any],
     fp16: bool = False,
+    critic: Callable[[Any], Any] | None = None,
 ) -> ExportResult:
-    """Convert, check and write painter + critic (and their fp16 variants); ``metadata`` goes to build_metadata."""
+    """Convert, check and write painter + critic (and their fp16 variants); ``metadata`` goes to build_metadata.
+
+    ``critic`` (images -> logits) replaces ``discriminator`` as the critic's function when given: a
+    conditional run's D needs a label, and its critic averages D over the classes so that the exported
+    critic takes images alone.
+    """
     if out.suffix != ".onnx":
         raise TrainingError(f"--out must end in .onnx, not {out.name}")
     critic_out = out.with_name(out.name[: -len(".onnx")] + ".critic.onnx")
     class_names = list(metadata.get("class_names") or [])
-    g_inputs, d_inputs = _names(generator, "z"), _names(discriminator, "image")
+    g_inputs = _names(generator, "z")
+    d_inputs = ["image"] if critic is not None else _names(discriminator, "image")
     if ("label" in g_inputs) != bool(class_names):
         raise TrainingError("a conditional generator needs class names (and only a conditional one has them).")
     latent_dim, size = int(metadata["latent_dim"]), int(metadata["resolution"])
 
     painter = onnx_graph.optimise(_convert(upsampling_as_resize(generator), g_inputs, "image"))
-    critic = _convert(discriminator, d_inputs, "score", transform=lambda logits: tf.reshape(logits, [-1]))
+    critic_fn = critic if critic is not None else discriminator
+    critic_proto = _convert(
+        critic_fn, d_inputs, "score", transform=lambda logits: tf.reshape(logits, [-1]), specs_from=discriminator
+    )
 
     rng = np.random.default_rng(0)
     z = rng.standard_normal((PARITY_BATCH, latent_dim)).astype(np.float32)
@@ -188,12 +201,12 @@ def export_networks(
     g_args = [z, labels] if "label" in g_inputs else z
     d_args = [images, labels] if "label" in d_inputs else images
     g_ref = generator(g_args, training=False).numpy()
-    d_ref = discriminator(d_args, training=False).numpy().reshape(-1)
+    d_ref = np.asarray(critic_fn(d_args, training=False)).reshape(-1)
 
-    variants = [("float32", out, critic_out, painter, critic, PARITY_TOLERANCE, PARITY_TOLERANCE)]
+    variants = [("float32", out, critic_out, painter, critic_proto, PARITY_TOLERANCE, PARITY_TOLERANCE)]
     if fp16:
         variants.append((
-            "float16", fp16_path(out), fp16_path(critic_out), onnx_graph.to_fp16(painter), onnx_graph.to_fp16(critic),
+            "float16", fp16_path(out), fp16_path(critic_out), onnx_graph.to_fp16(painter), onnx_graph.to_fp16(critic_proto),
             FP16_PAINTER_TOLERANCE, FP16_CRITIC_TOLERANCE,
         ))
     diffs: list[tuple[float, float]] = []
@@ -240,6 +253,7 @@ def export_run(
         placeholder=placeholder,
         description=description,
     )
-    result = export_networks(gan.ema_generator, gan.discriminator, out, metadata, fp16=fp16)
+    critic = gan.critic if config.conditional else None
+    result = export_networks(gan.ema_generator, gan.discriminator, out, metadata, fp16=fp16, critic=critic)
     result.step = gan.step
     return result

@@ -41,9 +41,19 @@ class QualityLog:
         return self.ms_ssim - self.ms_ssim_real > COLLAPSE_MARGIN
 
 
-def generate_images(generator, z: np.ndarray, batch_size: int = 64) -> np.ndarray:
-    """uint8 images [N, S, S, 3] from a Keras generator, in batches."""
-    chunks = [np.asarray(generator(z[i : i + batch_size], training=False)) for i in range(0, len(z), batch_size)]
+def generate_images(generator, z: np.ndarray, batch_size: int = 64, class_count: int = 0) -> np.ndarray:
+    """uint8 images [N, S, S, 3] from a Keras generator, in batches.
+
+    A class-conditional generator (``class_count`` > 0) gets labels cycling through the classes.
+    """
+
+    def inputs(i: int):
+        chunk = z[i : i + batch_size]
+        if not class_count:
+            return chunk
+        return [chunk, (np.arange(i, i + len(chunk)) % class_count).astype(np.int64)]
+
+    chunks = [np.asarray(generator(inputs(i), training=False)) for i in range(0, len(z), batch_size)]
     return to_uint8(np.concatenate(chunks))
 
 
@@ -76,7 +86,7 @@ class QualityMonitor:
             self._reference = pyramid_descriptors(self.real_a, SEED)
             self._floor = self._swd([pyramid_descriptors(self.real_b, SEED)])
             self._real_diversity = diversity(self.real_a, PAIRS, SEED)
-        generated = generate_images(gan.ema_generator, self.noise)
+        generated = generate_images(gan.ema_generator, self.noise, class_count=len(self.config.class_names))
         swd = self._swd([pyramid_descriptors(generated, SEED)])
         best = read_best(self.folder)
         log = QualityLog(gan.step, swd, self._floor, diversity(generated, PAIRS, SEED), self._real_diversity,
