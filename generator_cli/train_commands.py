@@ -241,6 +241,8 @@ def export(
     if result.fp16 and result.fp16_max_diffs:
         for path, diff in zip(result.fp16, result.fp16_max_diffs):
             out.print(f"fp16:    {path} (max |ONNX - Keras| = {diff:.1e})")
+    if result.thumbs:
+        out.print(f"thumbs:  {result.thumbs} (training-image thumbnails: `artgan post` refuses near-copies)")
 
 
 def choose_checkpoint_or_fail(run_dir: Path, choice: str) -> int | None:

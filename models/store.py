@@ -17,6 +17,7 @@ from .artifact import ModelError
 BUNDLED_DIR = Path(__file__).resolve().parent
 DEFAULT_NAME = "default"
 CRITIC_SUFFIX = ".critic.onnx"
+THUMBS_SUFFIX = ".thumbs.npz"  # the training images' thumbnail index (near-copy checks when posting)
 NOT_PAINTERS = (CRITIC_SUFFIX, ".upscaler.onnx")  # companions that live beside their painter
 
 
@@ -46,6 +47,10 @@ def _painters_in(folder: Path, origin: str) -> list[ModelEntry]:
 def list_models() -> list[ModelEntry]:
     """User models first (they shadow bundled ones of the same name), then bundled."""
     return _painters_in(user_models_dir(), "user") + _painters_in(BUNDLED_DIR, "bundled")
+
+
+def thumbnail_index_path(painter: Path) -> Path:
+    return painter.with_name(painter.name.removesuffix(".onnx") + THUMBS_SUFFIX)
 
 
 def critic_path_for(painter: Path) -> Path | None:

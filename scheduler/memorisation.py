@@ -18,18 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from artgan.models.store import thumbnail_index_path
 from PIL import Image
 
-THUMBS_SUFFIX = ".thumbs.npz"
 DEFAULT_MAX_DISTANCE = 0.05  # about 13/255 per pixel: closer than any two distinct photos in practice
 
 
 class ThumbnailIndexError(Exception):
     """A thumbnail index file that cannot be used, with a message meant for the user."""
-
-
-def thumbnail_index_path(painter: Path) -> Path:
-    return painter.with_name(painter.name.removesuffix(".onnx") + THUMBS_SUFFIX)
 
 
 @dataclass(frozen=True)

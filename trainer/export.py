@@ -25,11 +25,13 @@ import tf2onnx
 from artgan.models.artifact import build_metadata
 from artgan.models.atomic import write_bytes_atomic
 from artgan.models.runtime import load_model
+from artgan.models.store import thumbnail_index_path
 
 from . import onnx_graph
 from .checkpoints import load_checkpoint
 from .config import TrainConfig
 from .loop import GAN, RunPaths, TrainingError
+from .networks import UpsampleConv
 
 OPSET = 17
 PARITY_TOLERANCE = 1e-3  # max abs difference in [-1, 1] output units; float32 reorderings are ~1e-6
@@ -48,6 +50,7 @@ class ExportResult:
     fp16: tuple[Path, Path] | None = None
     fp16_max_diffs: tuple[float, float] | None = None
     painter_ops: dict[str, int] = field(default_factory=dict)
+    thumbs: Path | None = None  # the training images' thumbnail index shipped beside the painter
 
 
 def load_trained(run_dir: Path, step: int | None = None) -> tuple[TrainConfig, GAN]:
@@ -63,14 +66,41 @@ def load_trained(run_dir: Path, step: int | None = None) -> tuple[TrainConfig, G
     return config, gan
 
 
-def upsampling_as_resize(model: keras.Model) -> keras.Model:
-    """A copy of ``model`` (same weights) whose nearest UpSampling2D layers are ``tf.image.resize``.
+class _ResizeThenConv(keras.layers.Layer):
+    """The trainer's fused :class:`UpsampleConv` written out as nearest x2 resize + 3x3 'same' conv.
 
-    tf2onnx turns that into one ONNX ``Resize`` instead of a Tile/Reshape chain.
+    Same function and the same kernel weight; in this form tf2onnx emits Resize + Conv, which
+    :func:`onnx_graph.fold_upsampling_into_conv` turns into four phase convolutions that ONNX
+    Runtime runs faster than the fused layer's pad/slice/concat graph.
+    """
+
+    def __init__(self, filters: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.filters = filters
+
+    def build(self, input_shape) -> None:
+        self.kernel = self.add_weight(name="kernel", shape=(3, 3, input_shape[-1], self.filters))
+
+    def call(self, x):
+        x = tf.image.resize(x, [x.shape[1] * 2, x.shape[2] * 2], method="nearest")
+        return tf.nn.conv2d(x, tf.cast(self.kernel, x.dtype), 1, "SAME")
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, _ = input_shape
+        return (n, None if h is None else 2 * h, None if w is None else 2 * w, self.filters)
+
+
+def upsampling_as_resize(model: keras.Model) -> keras.Model:
+    """A copy of ``model`` (same weights) whose nearest x2 upsamplings are ``tf.image.resize``.
+
+    tf2onnx turns that into one ONNX ``Resize`` instead of a Tile/Reshape chain; the trainer's
+    fused UpsampleConv layers become resize + conv so that the graph clean-up can fold them.
     Models that cannot be cloned (subclassed ones) are returned unchanged.
     """
 
     def clone_layer(layer):
+        if isinstance(layer, UpsampleConv):
+            return _ResizeThenConv(layer.filters, name=layer.name)
         if (
             isinstance(layer, keras.layers.UpSampling2D)
             and layer.interpolation == "nearest"
@@ -82,7 +112,7 @@ def upsampling_as_resize(model: keras.Model) -> keras.Model:
             )
         return layer.__class__.from_config(layer.get_config())
 
-    if not any(isinstance(layer, keras.layers.UpSampling2D) for layer in model._flatten_layers()):
+    if not any(isinstance(layer, (keras.layers.UpSampling2D, UpsampleConv)) for layer in model._flatten_layers()):
         return model
     try:
         clone = keras.models.clone_model(model, clone_function=clone_layer, recursive=True)
@@ -256,4 +286,8 @@ def export_run(
     critic = gan.critic if config.conditional else None
     result = export_networks(gan.ema_generator, gan.discriminator, out, metadata, fp16=fp16, critic=critic)
     result.step = gan.step
+    run_thumbs = RunPaths(run_dir).thumbs
+    if run_thumbs.is_file():  # lets `artgan post` refuse near-copies of training images
+        result.thumbs = thumbnail_index_path(out)
+        write_bytes_atomic(result.thumbs, run_thumbs.read_bytes())
     return result

@@ -34,6 +34,7 @@ from .networks import build_discriminator, build_generator
 from .pipeline import batch_indices, make_dataset  # noqa: F401 - batch_indices is re-exported
 from .plots import plot_losses
 from .quality import QualityLog, QualityMonitor
+from .thumbnails import write_thumbnail_index
 
 METRIC_FIELDS = [
     "step", "wall_s", "d_loss", "g_loss", "d_real", "d_fake", "images_per_s", "swd_x1e3", "ms_ssim", "aug_p"
@@ -66,6 +67,7 @@ class RunPaths:
         self.metrics = root / "metrics.csv"
         self.loss_plot = root / "losses.png"
         self.tensorboard = root / "tensorboard"
+        self.thumbs = root / "thumbs.npz"  # the training images' thumbnail index (trainer.thumbnails)
 
 
 def _policy(config: TrainConfig) -> str:
@@ -298,6 +300,9 @@ def train(
         config.save(paths.config)
         _truncate_metrics(paths.metrics)
     _drop_metrics_after(paths.metrics, gan.step)
+    if not paths.thumbs.is_file():  # also for runs started before the index existed
+        names = getattr(images_or_dataset, "files", None) or [f"image {i}" for i in range(len(images))]
+        write_thumbnail_index(paths.thumbs, images, names)
 
     train_step = gan.build_train_step()
     quality = QualityMonitor(config, images, paths.checkpoints, gan.step)
