@@ -8,8 +8,9 @@ weights.  For each size and batch it times, on the same weights:
   ort        the painter exactly as `artgan export` writes it (upsampling folded into phase convs), ORT_ENABLE_ALL
   ort-resize the same before folding: native Resize + 3x3 Conv at full resolution, NCHW trunk
   ort-plain  tf2onnx's unmodified graph (UpSampling2D as Tile/Reshape chains, transposes)
-  predict    keras Model.predict(z, batch_size=batch)
+  predict    keras Model.predict(z, batch_size=batch) on the trainer's generator (fused UpsampleConv layers)
   call       a direct Keras call, model(z, training=False)
+  predict-unfused  Model.predict on the same weights as UpSampling2D + Conv2D layers (the seed's way)
 FLOPs per painting are counted from the Keras layers (2 x multiply-adds of
 Dense and Conv2D; BN/ReLU/upsampling are negligible): the "nominal" FLOPs any
 runtime must match.  The exported graph executes fewer (folding saves 2.25x in
@@ -48,7 +49,7 @@ import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 from artgan.trainer import export, onnx_graph  # noqa: E402
-from artgan.trainer.networks import build_discriminator, build_generator  # noqa: E402
+from artgan.trainer.networks import UpsampleConv, build_discriminator, build_generator  # noqa: E402
 
 LATENT, WIDTH, MAX_CHANNELS = 128, 32, 256
 
@@ -58,7 +59,7 @@ def generator_flops(model: keras.Model) -> int:
     for layer in model.layers:
         if isinstance(layer, keras.layers.Dense):
             flops += 2 * layer.kernel.shape[0] * layer.kernel.shape[1]
-        elif isinstance(layer, keras.layers.Conv2D):
+        elif isinstance(layer, (keras.layers.Conv2D, UpsampleConv)):  # UpsampleConv: nominally upsample + 3x3 conv
             kh, kw, cin, cout = layer.kernel.shape
             _, h, w, _ = layer.output.shape
             flops += 2 * kh * kw * cin * cout * h * w
@@ -148,7 +149,9 @@ def main() -> None:
     rng = np.random.default_rng(0)
     for size in args.sizes:
         keras.utils.set_random_seed(0)
-        generator = build_generator(LATENT, size, WIDTH, MAX_CHANNELS)
+        generator = build_generator(LATENT, size, WIDTH, MAX_CHANNELS)  # the trainer's default (fused upsampling)
+        unfused = build_generator(LATENT, size, WIDTH, MAX_CHANNELS, fused_upsampling=False)  # UpSampling2D + Conv2D
+        unfused.set_weights(generator.get_weights())
         flops = generator_flops(generator)
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "g.onnx"
@@ -173,6 +176,7 @@ def main() -> None:
                 "ort-resize": lambda: resized.run(["image"], {"z": z}),
                 "ort-plain": lambda: plain.run(["image"], {"z": z}),
                 "predict": lambda: generator.predict(z, batch_size=batch, verbose=0),
+                "predict-unfused": lambda: unfused.predict(z, batch_size=batch, verbose=0),
                 "call": lambda: generator(z_tensor, training=False).numpy(),
             }
             row = {"size": size, "batch": batch, "gflop_per_image": flops / 1e9, "executed_gflop_per_image": executed / 1e9}
@@ -187,7 +191,7 @@ def main() -> None:
             print(
                 f"  batch {batch:3d}: ort {row['ort_images_per_s']:7.1f}/s  ort-resize {row['ort-resize_images_per_s']:7.1f}/s  "
                 f"ort-plain {row['ort-plain_images_per_s']:7.1f}/s  predict {row['predict_images_per_s']:7.1f}/s  "
-                f"call {row['call_images_per_s']:7.1f}/s | ort/predict {row['ort_vs_predict']:4.1f}x  "
+                f"call {row['call_images_per_s']:7.1f}/s  predict-unfused {row['predict-unfused_images_per_s']:7.1f}/s | ort/predict {row['ort_vs_predict']:4.1f}x  "
                 f"ort/plain {row['ort_vs_plain']:4.2f}x | {100 * row['ort_peak_fraction']:4.1f}% of peak nominal, "
                 f"{100 * row['ort_executed_peak_fraction']:4.1f}% executed"
             )
