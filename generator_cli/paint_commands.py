@@ -23,7 +23,7 @@ def paint(
         help="Painter: a .onnx path or a model name from `artgan models`. Default: the bundled painter "
         "(for now a small PLACEHOLDER trained on generated shapes, not on paintings).",
     ),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Same seed, same paintings [default: random, printed]."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Same seed, same paintings \\[default: random, printed]."),
     out_dir: Path = typer.Option(Path("paintings"), "--out", help="Folder for the files."),
     upscale_factor: int = typer.Option(4, "--upscale", min=1, max=16, help="Upscaling factor (1 = none; 2, 4, 8 ...)."),
     size: Optional[int] = typer.Option(None, "--size", min=8, max=16384, help="Output size in px (long side); replaces --upscale."),
@@ -37,7 +37,7 @@ def paint(
         1.0, "--truncation", min=0.05, max=1.0, help="Psi: scale z towards the mean; < 1 gives cleaner, less varied paintings."
     ),
     class_name: Optional[str] = typer.Option(None, "--class", help="Class to paint (conditional painters only)."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="png, jpg or webp (gif or webp for --walk) [default: png, gif]."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="png, jpg or webp (gif or webp for --walk) \\[default: png, gif]."),
     quality: int = typer.Option(95, "--quality", min=1, max=100, help="jpg/webp quality."),
     grid: bool = typer.Option(False, "--grid", help="Also write a contact sheet of all the paintings."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing files of the same name."),

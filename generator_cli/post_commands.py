@@ -19,13 +19,13 @@ if TYPE_CHECKING:
     from artgan.scheduler.history import History
     from artgan.scheduler.publishers.base import Publisher
 
-ConfigOption = typer.Option(None, "--config", help="TOML config file [default: $ARTGAN_CONFIG or the user config folder's config.toml].")
-StateOption = typer.Option(None, "--state", help="History, staging and log folder [default: user data dir].")
-FeedOption = typer.Option(None, "--feed", help="Feed folder [default: config, else STATE/feed].")
-ModelOption = typer.Option(None, "--model", "-m", help="Painter path or name [default: bundled].")
-PublisherOption = typer.Option(None, "--publisher", "-p", help="feed or instagram; repeat for both [default: config, else feed].")
-DateOption = typer.Option(None, "--date", help="Post for this date (YYYY-MM-DD) [default: today].")
-CandidatesOption = typer.Option(None, "--candidates", "--n", min=1, help="Candidates to paint per day [default: config, else 64].")
+ConfigOption = typer.Option(None, "--config", help="TOML config file \\[default: $ARTGAN_CONFIG or the user config folder's config.toml].")
+StateOption = typer.Option(None, "--state", help="History, staging and log folder \\[default: user data dir].")
+FeedOption = typer.Option(None, "--feed", help="Feed folder \\[default: config, else STATE/feed].")
+ModelOption = typer.Option(None, "--model", "-m", help="Painter path or name \\[default: bundled].")
+PublisherOption = typer.Option(None, "--publisher", "-p", help="feed or instagram; repeat for both \\[default: config, else feed].")
+DateOption = typer.Option(None, "--date", help="Post for this date (YYYY-MM-DD) \\[default: today].")
+CandidatesOption = typer.Option(None, "--candidates", "--n", min=1, help="Candidates to paint per day \\[default: config, else 64].")
 VerboseOption = typer.Option(False, "--verbose", "-v", help="Show every candidate's scores on stderr too.")
 
 

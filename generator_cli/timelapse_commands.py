@@ -12,7 +12,7 @@ from .console import out, user_errors
 
 def timelapse(
     run_dir: Path = typer.Argument(..., help="A run folder written by `artgan train`."),
-    out_path: Optional[Path] = typer.Option(None, "--out", help="Animation file, .gif or .webp [default: RUN/timelapse.gif]."),
+    out_path: Optional[Path] = typer.Option(None, "--out", help="Animation file, .gif or .webp \\[default: RUN/timelapse.gif]."),
     fps: float = typer.Option(8.0, "--fps", help="Frames per second."),
     max_frames: int = typer.Option(200, "--max-frames", min=2, help="Thin the grids evenly to at most this many frames."),
 ) -> None:

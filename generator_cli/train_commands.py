@@ -45,11 +45,11 @@ def train(
     size: int = typer.Option(64, "--size", help="Image size in pixels: a power of two from 16 to 1024."),
     steps: int = typer.Option(10_000, "--steps", min=1, help="Total training steps."),
     batch_size: int = typer.Option(32, "--batch-size", min=1),
-    out_dir: Optional[Path] = typer.Option(None, "--out", help="Run folder [default: runs/<folder name>]."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Run folder \\[default: runs/<folder name>]."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its newest checkpoint."),
     latent_dim: int = typer.Option(128, "--latent-dim", min=1),
     width: Optional[int] = typer.Option(
-        None, "--width", min=1, help="Channels at full resolution (x2 per halving) [default: 32 up to 64 px, fewer above]."
+        None, "--width", min=1, help="Channels at full resolution (x2 per halving) \\[default: 32 up to 64 px, fewer above]."
     ),
     lr: float = typer.Option(2e-4, "--lr", min=0.0, help="Adam learning rate for both networks."),
     seed: int = typer.Option(0, "--seed"),
@@ -70,7 +70,7 @@ def train(
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", min=1),
     keep_checkpoints: int = typer.Option(3, "--keep-checkpoints", min=1, help="How many recent checkpoints to keep."),
     cache_dir: Optional[Path] = typer.Option(
-        None, "--cache-dir", help="Where prepared data sets are cached [default: the user cache folder]."
+        None, "--cache-dir", help="Where prepared data sets are cached \\[default: the user cache folder]."
     ),
     eval_every: int = typer.Option(
         1000, "--eval-every", min=0,
@@ -219,7 +219,7 @@ def _report_quality(progress, quality) -> None:
 
 def export(
     run_dir: Path = typer.Argument(..., help="A run folder written by `artgan train`."),
-    out_path: Optional[Path] = typer.Option(None, "--out", help="Painter file [default: RUN/export/<run>.onnx]."),
+    out_path: Optional[Path] = typer.Option(None, "--out", help="Painter file \\[default: RUN/export/<run>.onnx]."),
     checkpoint: str = typer.Option(
         "best", "--checkpoint",
         help="best (lowest SWD during training; the latest if never evaluated), latest, or a step number.",

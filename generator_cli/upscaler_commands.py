@@ -17,7 +17,7 @@ from .train_commands import _need_training_extra
 def train_upscaler(
     data_dir: Path = typer.Argument(..., help="Folder of images like the ones you will upscale (subfolders included)."),
     out_path: Optional[Path] = typer.Option(
-        None, "--out", help="Upscaler file [default: runs/<folder>/export/<folder>.upscaler.onnx, beside its painter]."
+        None, "--out", help="Upscaler file \\[default: runs/<folder>/export/<folder>.upscaler.onnx, beside its painter]."
     ),
     scale: int = typer.Option(4, "--scale", help="2 or 4."),
     steps: int = typer.Option(4000, "--steps", min=1, help="Training steps (4000 at batch 32: 3-5 min on 2 CPU cores)."),
