@@ -95,6 +95,7 @@ def build_setup(
     publishers: Optional[list[str]], candidates: Optional[int],
 ) -> DailySetup:
     """Raises the scheduler's user errors; call inside `user_errors(*user_error_types())`."""
+    from artgan.generator_cli.upscaling import load_upscaler, upscaler_beside
     from artgan.models.runtime import load_model
     from artgan.models.store import critic_path_for, resolve_painter
     from artgan.scheduler.config import PUBLISHERS, ConfigError, load_config
@@ -117,6 +118,7 @@ def build_setup(
         load_model(painter_path, expect_kind="painter"),
         load_model(critic_path, expect_kind="critic") if critic_path else None,
         ThumbnailIndex.beside(painter_path),
+        load_upscaler(upscaler_path) if (upscaler_path := upscaler_beside(painter_path)) else None,
     )
     feed_publisher = FeedPublisher(feed or config.feed.folder or state_dir / "feed", config.feed.title,
                                    config.feed.public_base_url)
@@ -216,5 +218,5 @@ def pick(
     if out_dir is not None:
         for rank, c in enumerate(picked.ranked[:top], 1):
             path = out_dir / f"{day}-{rank:02d}-{c.index:04d}.jpg"
-            write_bytes_atomic(path, post_image(c.image))
+            write_bytes_atomic(path, post_image(c.image, upscaler=setup.painter.upscaler))
             print(path, flush=True)

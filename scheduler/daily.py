@@ -29,6 +29,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 from artgan.generator_cli.painting import generate
+from artgan.generator_cli.upscaling import OnnxUpscaler
 from artgan.models.atomic import write_bytes_atomic, write_text_atomic
 from artgan.models.runtime import LoadedModel
 
@@ -66,11 +67,12 @@ class DailyResult:
 
 @dataclass
 class Painter:
-    """The painter, its critic and its thumbnail index: everything picking needs to know about the model."""
+    """The painter and its companions: critic, thumbnail index and learned upscaler (each when present)."""
 
     model: LoadedModel
     critic: LoadedModel | None = None
     thumbs: ThumbnailIndex | None = None
+    upscaler: OnnxUpscaler | None = None  # the painter's NAME.upscaler.onnx; Lanczos without it
 
     @property
     def label(self) -> str:
@@ -134,7 +136,7 @@ def _prepare(
     title = title_for(best.image)
     caption = make_caption(title, day, painter.credit, painter.model.name, settings.hashtags, settings.template)
     image_path = staging / f"{day}.jpg"
-    jpeg = post_image(best.image)
+    jpeg = post_image(best.image, upscaler=painter.upscaler)
     write_text_atomic(staging / f"{day}.candidates.json", json.dumps(
         {"day": day, "scored_by": picked.score_name, "notes": picked.notes,
          "chosen": best.index, "candidates": [c.summary() for c in picked.candidates]}, indent=1) + "\n")

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 from artgan.generator_cli.painting import upscale
+from artgan.generator_cli.upscaling import OnnxUpscaler
 from PIL import Image, ImageCms
 
 TARGET_WIDTH = 1080
@@ -26,10 +27,11 @@ QUALITIES = (92, 85, 75, 60, 45)
 UPSCALE_FACTOR = 4  # what the painting API's upscaler is asked for (a learned x4 model plugs in there)
 
 
-def upscale_to_width(image: np.ndarray, width: int = TARGET_WIDTH) -> Image.Image:
-    """The painter's pixels at ``width`` px wide: the painting API's x4 upscaler, then an exact Lanczos fit."""
+def upscale_to_width(image: np.ndarray, width: int = TARGET_WIDTH, upscaler: OnnxUpscaler | None = None) -> Image.Image:
+    """The painter's pixels at ``width`` px wide: up to x4 by the painting API (the learned ``upscaler``
+    first when given, as ``artgan paint`` does), then an exact Lanczos fit."""
     factor = max(1, min(UPSCALE_FACTOR, math.ceil(width / image.shape[1])))
-    picture = upscale(image, factor)
+    picture = upscale(image, factor, upscaler=upscaler)
     if picture.width != width:
         height = max(1, round(picture.height * width / picture.width))
         picture = picture.resize((width, height), Image.Resampling.LANCZOS)
@@ -71,7 +73,7 @@ def to_jpeg(picture: Image.Image, max_bytes: int = MAX_BYTES) -> bytes:
     raise ValueError(f"could not fit a {rgb.width}x{rgb.height} JPEG into {max_bytes} bytes")
 
 
-def post_image(image: np.ndarray, width: int = TARGET_WIDTH) -> bytes:
+def post_image(image: np.ndarray, width: int = TARGET_WIDTH, upscaler: OnnxUpscaler | None = None) -> bytes:
     """The JPEG to publish for a uint8 [H, W, 3] painting."""
     cropped = np.asarray(fit_aspect(Image.fromarray(np.asarray(image, dtype=np.uint8))))  # crop first: width stays exact
-    return to_jpeg(upscale_to_width(cropped, width))
+    return to_jpeg(upscale_to_width(cropped, width, upscaler))

@@ -45,3 +45,24 @@ def test_jpeg_quality_drops_until_it_fits():
     assert len(smaller) < len(best)
     with pytest.raises(ValueError, match="could not fit"):
         to_jpeg(picture, max_bytes=100)
+
+
+def test_the_painters_learned_upscaler_makes_the_posted_image(tmp_path):
+    import shutil
+
+    from artgan.generator_cli.post_commands import build_setup
+    from artgan.models.store import resolve_painter, user_models_dir
+    from test_upscaling import sr_model
+
+    user_models_dir().mkdir(parents=True)
+    shutil.copyfile(resolve_painter(None), user_models_dir() / "pal.onnx")
+    without = build_setup(None, tmp_path / "state", None, "pal", None, 4).painter
+    assert without.upscaler is None
+    sr_model(user_models_dir() / "pal.upscaler.onnx", blur=True)
+    painter = build_setup(None, tmp_path / "state", None, "pal", None, 4).painter
+    assert painter.upscaler is not None and painter.upscaler.scale == 2
+
+    painting = noise(64, 64)
+    plain, learned = Image.open(io.BytesIO(post_image(painting))), Image.open(io.BytesIO(post_image(painting, upscaler=painter.upscaler)))
+    assert plain.size == learned.size == (1080, 1080)
+    assert not np.array_equal(np.asarray(plain), np.asarray(learned))  # the blurring x2 model left its mark
