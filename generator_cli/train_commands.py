@@ -211,8 +211,8 @@ def _run_training(config, dataset, run_dir: Path, resume: bool, strategy=None) -
 def _report_quality(progress, quality) -> None:
     """One line per evaluation above the progress bar (which is already full)."""
     figures = f"SWD x1e3 {quality.swd:.1f} (floor {quality.swd_floor:.1f}), MS-SSIM {quality.ms_ssim:.3f}"
-    notes = (" [green]best[/]" if quality.best else "") + (
-        f" [red]mode collapse: MS-SSIM of the training set is {quality.ms_ssim_real:.3f}[/]" if quality.mode_collapse else ""
+    notes = (" [green](best so far)[/]" if quality.best else "") + (
+        f"; [red]mode collapse? the training set's MS-SSIM is {quality.ms_ssim_real:.3f}[/]" if quality.mode_collapse else ""
     )
     progress.console.print(f"step {quality.step}: {figures}{notes}", highlight=False)
 
