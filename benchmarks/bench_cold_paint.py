@@ -9,13 +9,13 @@ size of the environment the `artgan` executable lives in.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import statistics
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+from results_file import write_results  # noqa: E402 - benchmarks/ is sys.path[0] when run as a script
 
 
 def dir_size(path: Path) -> int:
@@ -56,9 +56,7 @@ def main() -> None:
     results["env_has_tensorflow"] = has_tf
     print(f"painter {painter}: {results['painter_bytes'] / 1e6:.2f} MB")
     print(f"environment {env}: {results['env_bytes'] / 1e6:.0f} MB (TensorFlow installed: {has_tf})")
-    out = Path(__file__).parent / "results" / "cold_paint.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
+    out = write_results("cold_paint", results)
 
 
 if __name__ == "__main__":

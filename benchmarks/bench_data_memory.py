@@ -19,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from results_file import write_results
+
 CHILD = r"""
 import json, os, resource, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -72,9 +74,7 @@ def main() -> None:
             f"steps {row['peak_rss_after_training'] / mib:6.0f} MiB | the seed's float32 set alone: "
             f"{row['seed_float32_bytes'] / mib:7.1f} MiB"
         )
-    out = Path(__file__).parent / "results" / "data_memory.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
+    out = write_results("data_memory", results)
     print(f"written to {out}")
 
 

@@ -14,7 +14,6 @@ Prints wall and CPU seconds; writes benchmarks/results/evaluate.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import tempfile
@@ -27,6 +26,7 @@ from artgan.evaluation.ms_ssim import compare_diversity
 from artgan.evaluation.report import DEFAULT_PAIRS, evaluate_sets
 from artgan.evaluation.swd import swd
 from artgan.trainer.synthetic import landscape
+from results_file import write_results  # noqa: E402 - benchmarks/ is sys.path[0] when run as a script
 
 
 def landscapes(count: int, seed: int, size: int) -> np.ndarray:
@@ -106,9 +106,7 @@ def main() -> None:
     results["load_avg_1min_after"] = os.getloadavg()[0]
     print(f"load average (1 min) before/after: {results['load_avg_1min']:.1f} / {results['load_avg_1min_after']:.1f} "
           f"on {results['cpus']} CPUs")
-    out = Path(__file__).parent / "results" / "evaluate.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
+    write_results("evaluate", results)
 
 
 if __name__ == "__main__":

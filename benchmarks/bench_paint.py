@@ -27,7 +27,6 @@ Writes benchmarks/results/paint.json (paint_single_thread.json).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import time
@@ -50,6 +49,7 @@ import onnx  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 from artgan.trainer import export, onnx_graph  # noqa: E402
 from artgan.trainer.networks import UpsampleConv, build_discriminator, build_generator  # noqa: E402
+from results_file import write_results  # noqa: E402 - benchmarks/ is sys.path[0] when run as a script
 
 LATENT, WIDTH, MAX_CHANNELS = 128, 32, 256
 
@@ -196,9 +196,7 @@ def main() -> None:
                 f"{100 * row['ort_executed_peak_fraction']:4.1f}% executed"
             )
     results["single_thread"] = SINGLE
-    target = Path(__file__).parent / "results" / ("paint_single_thread.json" if SINGLE else "paint.json")
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(json.dumps(results, indent=2) + "\n")
+    target = write_results("paint_single_thread" if SINGLE else "paint", results)
     print(f"\nwritten {target}")
 
 

@@ -12,12 +12,13 @@ Writes benchmarks/results/paint_rss.json.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from results_file import write_results
 
 CHILD = """
 import resource, sys
@@ -52,9 +53,7 @@ def main() -> None:
         results.append({"n": n, "size": args.size, "files": written, "peak_rss_mb": rss_mb, "wall_s": wall})
         print(f"artgan paint --n {n} --size {args.size}: peak RSS {rss_mb:.0f} MB, {written} files, "
               f"{wall:.1f} s ({n / wall:.1f} paintings/s)")
-    target = Path(__file__).parent / "results" / "paint_rss.json"
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(json.dumps(results, indent=2) + "\n")
+    write_results("paint_rss", results)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from artgan.scheduler.loop import DailyLoop
 from artgan.scheduler.picker import score_candidates
 from artgan.scheduler.prepare import post_image
 from artgan.scheduler.publishers import FeedPublisher
+from results_file import write_results  # noqa: E402 - benchmarks/ is sys.path[0] when run as a script
 
 
 def timed(fn, repeats: int) -> tuple[float, object]:
@@ -90,9 +91,7 @@ def main() -> None:
 
     for key, value in results.items():
         print(f"{key}: {value:.3f}" if isinstance(value, float) else f"{key}: {value}")
-    out = Path(__file__).parent / "results" / "post.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"candidates": args.candidates, "repeats": args.repeats, **results}, indent=2) + "\n")
+    out = write_results("post", {"candidates": args.candidates, "repeats": args.repeats, **results})
     print(f"wrote {out}")
 
 

@@ -27,10 +27,8 @@ shared machine falls on all of them alike.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
-from pathlib import Path
 from typing import Callable
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -42,6 +40,7 @@ from artgan.trainer.loop import GAN  # noqa: E402
 from artgan.trainer.networks import build_discriminator, build_generator  # noqa: E402
 from artgan.trainer.pipeline import make_dataset  # noqa: E402
 from artgan.trainer.synthetic import landscape  # noqa: E402
+from results_file import write_results  # noqa: E402 - benchmarks/ is sys.path[0] when run as a script
 
 
 def images(count: int, size: int) -> np.ndarray:
@@ -141,9 +140,7 @@ def main() -> None:
         ips = steps * args.batch / seconds[name]
         results[name] = {"images_per_s": ips, "steps_per_s": steps / seconds[name], "speedup_vs_seed": ips / seed}
         print(f"{name:18s} {ips:8.1f} images/s  ({ips / seed:.2f}x the seed loop)")
-    out = Path(__file__).parent / "results" / "train_speed.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
+    out = write_results("train_speed", results)
     print(f"written to {out}")
 
 

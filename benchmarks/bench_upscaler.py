@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from results_file import write_results  # noqa: E402 - benchmarks/ is sys.path[0] when run as a script
 
 
 def best_of(run, repeats: int = 5) -> float:
@@ -64,9 +65,7 @@ def main() -> None:
         f"output MP/s on the held-out photos; 128->512 px: learned {1000 * report['learned_128_to_512_s']:.1f} ms, "
         f"Lanczos {1000 * report['lanczos_128_to_512_s']:.1f} ms"
     )
-    target = Path(__file__).parent / "results" / "upscaler.json"
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(json.dumps(report, indent=2) + "\n")
+    write_results("upscaler", report)
 
 
 if __name__ == "__main__":
