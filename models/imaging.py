@@ -21,6 +21,11 @@ def to_uint8(images: np.ndarray) -> np.ndarray:
     return np.rint(scaled).astype(np.uint8)
 
 
+def from_uint8(images: np.ndarray) -> np.ndarray:
+    """[0, 255] pixels to the [-1, 1] float32 the networks take (the inverse of :func:`to_uint8`)."""
+    return np.asarray(images, dtype=np.float32) / 127.5 - 1.0
+
+
 def make_grid(images: np.ndarray, columns: int | None = None, pad: int = 2, background: int = 255) -> np.ndarray:
     """Tile uint8 images [N, H, W, C] into one contact-sheet image."""
     images = np.asarray(images)

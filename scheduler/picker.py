@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass, field
 
 import numpy as np
+from artgan.models.imaging import from_uint8
 from artgan.models.runtime import LoadedModel
 
 from .fingerprints import degenerate_reason, hamming, phash
@@ -82,8 +83,7 @@ def colourfulness(image: np.ndarray) -> float:
 
 
 def critic_scores(critic: LoadedModel, images: np.ndarray) -> np.ndarray:
-    scaled = images.astype(np.float32) / 127.5 - 1.0
-    return np.asarray(critic.session.run(["score"], {"image": scaled})[0], dtype=np.float64).reshape(-1)  # type: ignore[attr-defined]
+    return np.asarray(critic.session.run(["score"], {"image": from_uint8(images)})[0], dtype=np.float64).reshape(-1)  # type: ignore[attr-defined]
 
 
 def score_candidates(

@@ -36,3 +36,12 @@ def test_grid_places_each_image_in_reading_order():
 def test_grid_refuses_an_empty_batch():
     with pytest.raises(ValueError):
         make_grid(np.zeros((0, 2, 2, 3), np.uint8))
+
+
+def test_from_uint8_inverts_to_uint8_on_every_pixel_value():
+    from artgan.models.imaging import from_uint8
+
+    pixels = np.arange(256, dtype=np.uint8)
+    floats = from_uint8(pixels)
+    assert floats.dtype == np.float32 and floats[0] == -1.0 and floats[-1] == 1.0
+    assert np.array_equal(to_uint8(floats), pixels)

@@ -22,7 +22,7 @@ from typing import Any, Callable
 import keras
 import numpy as np
 import tensorflow as tf
-from artgan.models.imaging import make_grid, to_uint8
+from artgan.models.imaging import from_uint8, make_grid, to_uint8
 from PIL import Image
 
 from . import health
@@ -336,7 +336,7 @@ def train(
                             tf.summary.scalar(f"train/{name}", value)
                     if sampling:
                         samples = write_sample_grid(gan, noise, paths.samples / f"step-{gan.step:08d}.png", noise_labels)
-                        ratio = health.collapse_ratio(samples, reals.astype(np.float32) / 127.5 - 1.0)
+                        ratio = health.collapse_ratio(samples, from_uint8(reals))
                         tf.summary.scalar("samples/diversity_ratio", ratio)
                         tf.summary.image("samples", make_grid(to_uint8(samples))[None], max_outputs=1)
                         if ratio < config.collapse_threshold:
