@@ -54,7 +54,7 @@ def run_painter(model: LoadedModel, z: np.ndarray, labels: np.ndarray | None = N
     feeds = {"z": z}
     if model.info.conditional:
         feeds["label"] = labels if labels is not None else np.zeros(len(z), dtype=np.int64)
-    return to_uint8(model.session.run(["image"], feeds)[0])  # type: ignore[attr-defined]
+    return to_uint8(model.run(["image"], feeds)[0])
 
 
 def generate(

@@ -83,7 +83,7 @@ def colourfulness(image: np.ndarray) -> float:
 
 
 def critic_scores(critic: LoadedModel, images: np.ndarray) -> np.ndarray:
-    return np.asarray(critic.session.run(["score"], {"image": from_uint8(images)})[0], dtype=np.float64).reshape(-1)  # type: ignore[attr-defined]
+    return np.asarray(critic.run(["score"], {"image": from_uint8(images)})[0], dtype=np.float64).reshape(-1)
 
 
 def score_candidates(

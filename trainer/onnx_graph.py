@@ -11,7 +11,9 @@ from the runtime shape become dead code, removed with every other node that
 no output needs) and the opset-13 form of TF's pixel-centre rule, which for
 an integer x2 is the same as ``asymmetric`` + ``floor``.  Then each nearest x2
 followed by a 3x3 convolution is folded into four 2x2 convolutions at the low
-resolution (see ``fold_upsampling_into_conv``).
+resolution (see ``fold_upsampling_into_conv``), and the RGB convolution after
+the last of them is computed on those phases too, so the full-size hidden
+tensor is never interleaved (see ``fold_output_conv_into_phases``).
 """
 
 from __future__ import annotations
@@ -185,6 +187,98 @@ def fold_upsampling_into_conv(proto: onnx.ModelProto) -> int:
     return folded
 
 
+_ACTIVATIONS = ("Tanh", "Sigmoid", "Relu")
+
+
+def fold_output_conv_into_phases(proto: onnx.ModelProto) -> bool:
+    """Phases -> DepthToSpace -> 3x3 Conv [-> activation] -> NHWC Transpose (the output) runs on the phases.
+
+    DepthToSpace is a plain memory shuffle that ONNX Runtime runs slowly and on one thread; at the
+    last upsampling it moves the widest tensor of the network (about a quarter of the painting
+    time at 128 px).  The RGB convolution after it is rewritten as one 2x2 convolution over the
+    phase tensor (4x the channels, one extra row and column of padding), with 4 x RGB outputs:
+    output phase (a, b) at small pixel (i, j) comes out at (i + a, j + b), so with the phases in
+    reversed DepthToSpace order a single uniform crop puts every pixel in place.  The interleave
+    then moves only the 3-channel image, merged into the final NHWC transpose.  Returns whether it
+    applied.
+    """
+    graph = proto.graph
+    if len(graph.output) != 1:
+        return False
+    inits = {init.name: init for init in graph.initializer}
+    producers = {name: node for node in graph.node for name in node.output}
+    consumers: dict[str, list[onnx.NodeProto]] = collections.defaultdict(list)
+    for node in graph.node:
+        for name in node.input:
+            consumers[name].append(node)
+    output = graph.output[0].name
+    transpose = producers.get(output)
+    if transpose is None or transpose.op_type != "Transpose" or _attrs(transpose).get("perm") != [0, 2, 3, 1]:
+        return False
+    chain = [transpose]
+    node = producers.get(transpose.input[0])
+    activation = node if node is not None and node.op_type in _ACTIVATIONS else None
+    if activation is not None:
+        chain.append(activation)
+        node = producers.get(activation.input[0])
+    conv = node
+    if conv is None or not _is_plain_3x3(conv, inits) or any(len(consumers[n.input[0]]) != 1 for n in chain):
+        return False
+    depth_to_space = producers.get(conv.input[0])
+    if (
+        depth_to_space is None or depth_to_space.op_type != "DepthToSpace" or len(consumers[conv.input[0]]) != 1
+        or _attrs(depth_to_space).get("blocksize") != 2 or _attrs(depth_to_space).get("mode", b"DCR") != b"DCR"
+    ):
+        return False
+    phases = depth_to_space.input[0]
+    _, _, height, width = _runtime_shapes(proto, [phases])[phases]
+
+    kernel = numpy_helper.to_array(inits[conv.input[1]]).astype(np.float64)  # [out, in, 3, 3]
+    outs, ins = kernel.shape[:2]
+    weight = np.zeros((4 * outs, 4 * ins, 2, 2))
+    for a, b, a_in, b_in, t, u in np.ndindex(2, 2, 2, 2, 2, 2):
+        # Output phase (a, b), tap (t, u) of the 2x2 window, reading input phase (a_in, b_in):
+        # the full-size offset it stands for is (2t + a + a_in - 1, 2u + b + b_in - 1) in the 3x3 kernel.
+        dy, dx = 2 * t + a + a_in - 1, 2 * u + b + b_in - 1
+        if 0 <= dy <= 2 and 0 <= dx <= 2:
+            slot, source = (1 - a) * 2 + (1 - b), a_in * 2 + b_in
+            weight[slot * outs:(slot + 1) * outs, source * ins:(source + 1) * ins, t, u] = kernel[:, :, dy, dx]
+    base = conv.name or "output_conv"
+    new_inits = [numpy_helper.from_array(weight.astype(np.float32), f"{base}_on_phases_weight")]
+    conv_inputs = [phases, new_inits[0].name]
+    if len(conv.input) > 2 and conv.input[2]:
+        bias = np.tile(numpy_helper.to_array(inits[conv.input[2]]), 4)
+        new_inits.append(numpy_helper.from_array(bias, f"{base}_on_phases_bias"))
+        conv_inputs.append(new_inits[-1].name)
+    constants = {
+        "phase_shape": [-1, 2, 2, outs, height + 1, width + 1],
+        "image_shape": [-1, 2 * height + 2, 2 * width + 2, outs],
+        "crop_starts": [1, 1], "crop_ends": [2 * height + 1, 2 * width + 1], "crop_axes": [1, 2],
+    }
+    for key, value in constants.items():
+        new_inits.append(numpy_helper.from_array(np.array(value, dtype=np.int64), f"{base}_{key}"))
+    nodes = [helper.make_node("Conv", conv_inputs, [f"{base}_on_phases"], name=f"{base}_on_phases", kernel_shape=[2, 2], pads=[1, 1, 1, 1])]
+    last = nodes[-1].output[0]
+    if activation is not None:
+        nodes.append(helper.make_node(activation.op_type, [last], [f"{base}_activated"], name=f"{base}_activated"))
+        last = nodes[-1].output[0]
+    nodes += [  # [N, 2, 2, C, h+1, w+1] -> [N, h+1, 2, w+1, 2, C] is DepthToSpace and NCHW -> NHWC in one move
+        helper.make_node("Reshape", [last, f"{base}_phase_shape"], [f"{base}_by_phase"]),
+        helper.make_node("Transpose", [f"{base}_by_phase"], [f"{base}_interleaved"], perm=[0, 4, 1, 5, 2, 3]),
+        helper.make_node("Reshape", [f"{base}_interleaved", f"{base}_image_shape"], [f"{base}_padded_image"]),
+        helper.make_node(
+            "Slice", [f"{base}_padded_image", f"{base}_crop_starts", f"{base}_crop_ends", f"{base}_crop_axes"], [output]
+        ),
+    ]
+    position = list(graph.node).index(depth_to_space)
+    for old in (depth_to_space, conv, *chain):
+        graph.node.remove(old)
+    for offset, node in enumerate(nodes):
+        graph.node.insert(position + offset, node)
+    graph.initializer.extend(new_inits)
+    return True
+
+
 def prune_dead_nodes(proto: onnx.ModelProto) -> int:
     """Remove nodes no graph output depends on, and initialisers nothing reads; return nodes removed."""
     graph = proto.graph
@@ -206,8 +300,8 @@ def prune_dead_nodes(proto: onnx.ModelProto) -> int:
 
 def optimise(proto: onnx.ModelProto, fold: bool = True) -> onnx.ModelProto:
     constant_resize_scales(proto)
-    if fold:
-        fold_upsampling_into_conv(proto)
+    if fold and fold_upsampling_into_conv(proto):
+        fold_output_conv_into_phases(proto)
     prune_dead_nodes(proto)
     return proto
 

@@ -1,0 +1,78 @@
+"""Graph rewrites of trainer/onnx_graph.py on hand-built ONNX graphs (no TensorFlow needed), and batch splitting."""
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+import onnxruntime as ort  # noqa: E402
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+from artgan.trainer.onnx_graph import fold_output_conv_into_phases, op_counts  # noqa: E402
+
+
+def _phases_to_image(kernel: int = 3, activation: str | None = "Tanh", channels: int = 5, h: int = 3, w: int = 4):
+    """phases [N, 4C, h, w] -> DepthToSpace -> Conv(kernel) + bias [-> activation] -> NHWC image."""
+    rng = np.random.default_rng(0)
+    weight = rng.standard_normal((3, channels, kernel, kernel)).astype(np.float32)
+    bias = rng.standard_normal(3).astype(np.float32)
+    pad = kernel // 2
+    nodes = [
+        helper.make_node("DepthToSpace", ["phases"], ["hidden"], blocksize=2, mode="DCR"),
+        helper.make_node("Conv", ["hidden", "w", "b"], ["conv"], name="rgb", kernel_shape=[kernel, kernel], pads=[pad] * 4),
+    ]
+    last = "conv"
+    if activation:
+        nodes.append(helper.make_node(activation, ["conv"], ["act"]))
+        last = "act"
+    nodes.append(helper.make_node("Transpose", [last], ["image"], perm=[0, 2, 3, 1]))
+    graph = helper.make_graph(
+        nodes, "g",
+        [helper.make_tensor_value_info("phases", TensorProto.FLOAT, [None, 4 * channels, h, w])],
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [None, 2 * h, 2 * w, 3])],
+        [numpy_helper.from_array(weight, "w"), numpy_helper.from_array(bias, "b")],
+    )
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    return proto, rng.standard_normal((2, 4 * channels, h, w)).astype(np.float32)
+
+
+def _run(proto, x):
+    session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(["image"], {"phases": x})[0]
+
+
+@pytest.mark.parametrize("activation", ["Tanh", None])
+def test_output_conv_on_phases_gives_the_same_image_without_interleaving_hidden_channels(activation):
+    proto, x = _phases_to_image(activation=activation)  # h != w, and borders on every side are exercised
+    before = _run(proto, x)
+    assert fold_output_conv_into_phases(proto)
+    ops = op_counts(proto)
+    assert "DepthToSpace" not in ops and ops["Conv"] == 1 and ops["Slice"] == 1
+    after = _run(proto, x)
+    assert after.shape == before.shape == (2, 6, 8, 3)
+    np.testing.assert_allclose(after, before, atol=1e-5)
+
+
+def test_output_conv_that_is_not_a_plain_3x3_is_left_alone():
+    proto, x = _phases_to_image(kernel=5)
+    before = proto.SerializeToString()
+    assert not fold_output_conv_into_phases(proto)
+    assert proto.SerializeToString() == before
+
+
+def test_batches_split_across_cores_give_what_one_call_gives(tmp_path):
+    from artgan.models import runtime
+
+    proto, _ = _phases_to_image(channels=2)
+    path = tmp_path / "g.onnx"
+    path.write_bytes(proto.SerializeToString())
+    session = runtime.open_session(path, "cpu", single_threaded=True)
+    x = np.random.default_rng(1).standard_normal((7, 8, 3, 4)).astype(np.float32)
+    whole = session.run(["image"], {"phases": x})[0]
+    for workers in (1, 2, 3, 16):  # more workers than images too
+        model = runtime.LoadedModel(path=path, info=None, session=session, sha256="", workers=workers)  # type: ignore[arg-type]
+        got = model.run(["image"], {"phases": x})[0]
+        assert got.shape == whole.shape
+        np.testing.assert_allclose(got, whole, atol=1e-6)
+    single = runtime.LoadedModel(path=path, info=None, session=session, sha256="", workers=4)  # type: ignore[arg-type]
+    np.testing.assert_allclose(single.run(["image"], {"phases": x[:1]})[0], whole[:1], atol=1e-6)
