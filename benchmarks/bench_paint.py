@@ -5,7 +5,10 @@
 The generator is the one `artgan train` builds by default (latent 128, width
 32, up to 256 channels) with random weights: speed does not depend on the
 weights.  For each size and batch it times, on the same weights:
-  ort        the painter exactly as `artgan export` writes it (upsampling folded into phase convs), ORT_ENABLE_ALL
+  ort        the painter exactly as `artgan export` writes it (upsampling folded into phase convs, RGB conv on
+             the last phases) and as `artgan paint` runs it: ORT_ENABLE_ALL, the batch split into one
+             single-threaded slice per core (artgan.models.runtime.LoadedModel.run)
+  ort-1call  the same file in one session.run call on all cores (ONNX Runtime's own thread pool)
   ort-resize the same before folding: native Resize + 3x3 Conv at full resolution, NCHW trunk
   ort-plain  tf2onnx's unmodified graph (UpSampling2D as Tile/Reshape chains, transposes)
   predict    keras Model.predict(z, batch_size=batch) on the trainer's generator (fused UpsampleConv layers)
@@ -47,6 +50,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import onnxruntime as ort  # noqa: E402
+from artgan.models.runtime import load_model  # noqa: E402
 from artgan.trainer import export, onnx_graph  # noqa: E402
 from artgan.trainer.networks import UpsampleConv, build_discriminator, build_generator  # noqa: E402
 from results_file import write_results  # noqa: E402 - benchmarks/ is sys.path[0] when run as a script
@@ -158,7 +162,10 @@ def main() -> None:
             written = export.export_networks(
                 generator, build_discriminator(size, WIDTH, MAX_CHANNELS, 0.3), out, dict(latent_dim=LATENT, resolution=size)
             )
-            fast = session(str(out))
+            painter = load_model(out, device="cpu")
+            if SINGLE:
+                painter.workers = 1
+            one_call = session(str(out))
             executed = executed_flops(onnx.load(str(out)))
         plain_proto = export._convert(generator, ["z"], "image")
         plain = session(plain_proto.SerializeToString())
@@ -172,7 +179,8 @@ def main() -> None:
             z = rng.standard_normal((batch, LATENT)).astype(np.float32)
             z_tensor = tf.constant(z)
             runners = {
-                "ort": lambda: fast.run(["image"], {"z": z}),
+                "ort": lambda: painter.run(["image"], {"z": z}),
+                "ort-1call": lambda: one_call.run(["image"], {"z": z}),
                 "ort-resize": lambda: resized.run(["image"], {"z": z}),
                 "ort-plain": lambda: plain.run(["image"], {"z": z}),
                 "predict": lambda: generator.predict(z, batch_size=batch, verbose=0),
@@ -189,7 +197,7 @@ def main() -> None:
             row["ort_executed_peak_fraction"] = row["ort_images_per_s"] * executed / 1e9 / peak_gflops
             results["runs"].append(row)
             print(
-                f"  batch {batch:3d}: ort {row['ort_images_per_s']:7.1f}/s  ort-resize {row['ort-resize_images_per_s']:7.1f}/s  "
+                f"  batch {batch:3d}: ort {row['ort_images_per_s']:7.1f}/s  ort-1call {row['ort-1call_images_per_s']:7.1f}/s  ort-resize {row['ort-resize_images_per_s']:7.1f}/s  "
                 f"ort-plain {row['ort-plain_images_per_s']:7.1f}/s  predict {row['predict_images_per_s']:7.1f}/s  "
                 f"call {row['call_images_per_s']:7.1f}/s  predict-unfused {row['predict-unfused_images_per_s']:7.1f}/s | ort/predict {row['ort_vs_predict']:4.1f}x  "
                 f"ort/plain {row['ort_vs_plain']:4.2f}x | {100 * row['ort_peak_fraction']:4.1f}% of peak nominal, "
