@@ -1,0 +1,35 @@
+"""The bookkeeping of scripts/make_default_painter.py that goes into the model card."""
+
+import importlib.util
+from pathlib import Path
+
+spec = importlib.util.spec_from_file_location(
+    "make_default_painter", Path(__file__).resolve().parents[1] / "scripts" / "make_default_painter.py"
+)
+script = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(script)
+
+HEADER = "step,wall_s,d_loss,g_loss,d_real,d_fake,images_per_s,swd_x1e3,ms_ssim,aug_p\n"
+
+
+def _metrics(tmp_path, rows):
+    (tmp_path / "metrics.csv").write_text(HEADER + "".join(f"{s},{w},1,1,0.5,0.5,30,,,0\n" for s, w in rows))
+    return tmp_path
+
+
+def test_wall_time_of_one_run_is_its_last_clock(tmp_path):
+    assert script.training_wall_s(_metrics(tmp_path, [(1, 2.0), (2, 3.5), (3, 5.0)])) == (3, 5.0)
+
+
+def test_resumed_segments_are_added_up(tmp_path):
+    # a resume restarts the clock at zero: 100 s, then 40 s more, then 7 s more
+    rows = [(1, 50.0), (2, 100.0), (3, 20.0), (4, 40.0), (5, 7.0)]
+    assert script.training_wall_s(_metrics(tmp_path, rows)) == (5, 147.0)
+
+
+def test_training_command_is_the_documented_recipe(tmp_path):
+    args = [str(a) for a in script.train_arguments(tmp_path / "data", tmp_path / "run", 4000)]
+    assert args[:2] == ["train", str(tmp_path / "data")]
+    pairs = dict(zip(args[2::2], args[3::2]))
+    assert pairs["--size"] == "64" and pairs["--steps"] == "4000" and pairs["--crop"] == "random"
+    assert pairs["--augment"] == "on" and pairs["--out"] == str(tmp_path / "run")
