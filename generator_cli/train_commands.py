@@ -227,6 +227,9 @@ def export(
     credits: str = typer.Option("", "--credits", help="Credit line stored in the model (artist, data source)."),
     license: str = typer.Option("", "--license", help="Licence of the model/data, stored in the model."),
     fp16: bool = typer.Option(False, "--fp16", help="Also write half-precision NAME.fp16.onnx (+ critic), for GPUs."),
+    compact: bool = typer.Option(
+        False, "--compact", help="Store the weights in half precision: half the file, same float32 arithmetic and speed.",
+    ),
 ) -> None:
     """Export a trained run to ONNX: the painter (EMA generator) and its critic (discriminator)."""
     step = choose_checkpoint_or_fail(run_dir, checkpoint)
@@ -235,7 +238,7 @@ def export(
     from artgan.trainer.loop import TrainingError
 
     with user_errors(TrainingError, FileNotFoundError):
-        result = export_run(run_dir, out_path, step, credits=credits, license=license, fp16=fp16)
+        result = export_run(run_dir, out_path, step, credits=credits, license=license, fp16=fp16, compact=compact)
     out.print(f"painter: {result.painter} (step {result.step}, max |ONNX - Keras| = {result.painter_max_diff:.1e})")
     out.print(f"critic:  {result.critic} (max |ONNX - Keras| = {result.critic_max_diff:.1e})")
     if result.fp16 and result.fp16_max_diffs:

@@ -43,6 +43,7 @@ class ModelInfo:
     placeholder: bool = False
     description: str = ""
     precision: str = "float32"  # arithmetic inside the graph; inputs and outputs are float32 either way
+    weights: str = "float32"  # how the weights are stored: float16 halves the file (`export --compact`)
 
     @property
     def conditional(self) -> bool:
@@ -65,12 +66,15 @@ def build_metadata(
     placeholder: bool = False,
     description: str = "",
     precision: str = "float32",
+    weights: str = "float32",
 ) -> dict[str, str]:
     """Metadata for an ONNX file, as the flat string map ONNX stores."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
+    if weights not in PRECISIONS:
+        raise ValueError(f"weights must be one of {PRECISIONS}, not {weights!r}")
     values: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "kind": kind,
@@ -87,6 +91,7 @@ def build_metadata(
         "placeholder": "true" if placeholder else "false",
         "description": description,
         "precision": precision,
+        "weights": weights,
     }
     return {PREFIX + key: str(value) for key, value in values.items()}
 
@@ -152,6 +157,7 @@ def parse_metadata(props: Mapping[str, str], source: str = "model") -> ModelInfo
         placeholder=props.get(PREFIX + "placeholder", "false") == "true",
         description=props.get(PREFIX + "description", ""),
         precision=props.get(PREFIX + "precision", "float32"),
+        weights=props.get(PREFIX + "weights", "float32"),
     )
     if info.resolution < 4:
         raise ModelError(f"{source}: resolution {info.resolution} in its metadata is not a usable image size.")

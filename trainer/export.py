@@ -37,6 +37,8 @@ OPSET = 17
 PARITY_TOLERANCE = 1e-3  # max abs difference in [-1, 1] output units; float32 reorderings are ~1e-6
 FP16_PAINTER_TOLERANCE = 5e-2  # half precision keeps ~3 significant digits through a dozen layers
 FP16_CRITIC_TOLERANCE = 0.25  # critic logits are unbounded; only the ranking they give matters
+COMPACT_PAINTER_TOLERANCE = 1e-2  # float16-stored weights, float32 arithmetic: ~2e-3 measured
+COMPACT_CRITIC_TOLERANCE = 0.1
 PARITY_BATCH = 8
 
 
@@ -133,6 +135,12 @@ def _input_specs(model: keras.Model, names: Sequence[str]) -> list[tf.TensorSpec
     return specs
 
 
+def _copy(proto: onnx.ModelProto) -> onnx.ModelProto:
+    duplicate = onnx.ModelProto()
+    duplicate.CopyFrom(proto)
+    return duplicate
+
+
 def _convert(
     model: Callable[..., Any], input_names: Sequence[str], output_name: str, transform=None, specs_from: keras.Model | None = None
 ) -> onnx.ModelProto:
@@ -199,12 +207,14 @@ def export_networks(
     metadata: dict[str, Any],
     fp16: bool = False,
     critic: Callable[[Any], Any] | None = None,
+    compact: bool = False,
 ) -> ExportResult:
     """Convert, check and write painter + critic (and their fp16 variants); ``metadata`` goes to build_metadata.
 
     ``critic`` (images -> logits) replaces ``discriminator`` as the critic's function when given: a
     conditional run's D needs a label, and its critic averages D over the classes so that the exported
-    critic takes images alone.
+    critic takes images alone.  ``compact`` stores the float32 pair's weights as float16 (half the file,
+    same arithmetic; see ``onnx_graph.half_weights``).
     """
     if out.suffix != ".onnx":
         raise TrainingError(f"--out must end in .onnx, not {out.name}")
@@ -233,7 +243,12 @@ def export_networks(
     g_ref = generator(g_args, training=False).numpy()
     d_ref = np.asarray(critic_fn(d_args, training=False)).reshape(-1)
 
-    variants = [("float32", out, critic_out, painter, critic_proto, PARITY_TOLERANCE, PARITY_TOLERANCE)]
+    if compact:
+        stored = ("float16", onnx_graph.half_weights(_copy(painter)), onnx_graph.half_weights(_copy(critic_proto)))
+        tolerances = (COMPACT_PAINTER_TOLERANCE, COMPACT_CRITIC_TOLERANCE)
+    else:
+        stored, tolerances = ("float32", painter, critic_proto), (PARITY_TOLERANCE, PARITY_TOLERANCE)
+    variants = [("float32", out, critic_out, stored[1], stored[2], *tolerances)]
     if fp16:
         variants.append((
             "float16", fp16_path(out), fp16_path(critic_out), onnx_graph.to_fp16(painter), onnx_graph.to_fp16(critic_proto),
@@ -241,7 +256,7 @@ def export_networks(
         ))
     diffs: list[tuple[float, float]] = []
     for precision, painter_path, critic_path, g_proto, d_proto, g_tol, d_tol in variants:
-        common = dict(metadata, precision=precision)
+        common = dict(metadata, precision=precision, weights=stored[0] if precision == "float32" else precision)
         g_bytes = _with_metadata(g_proto, build_metadata(kind="painter", **common), f"artgan painter ({precision})")
         d_bytes = _with_metadata(d_proto, build_metadata(kind="critic", **common), f"artgan critic ({precision})")
         diffs.append((
@@ -265,6 +280,7 @@ def export_run(
     placeholder: bool = False,
     description: str = "",
     fp16: bool = False,
+    compact: bool = False,
 ) -> ExportResult:
     """Write ``NAME.onnx`` (painter) and ``NAME.critic.onnx`` (critic); return paths and parity."""
     config, gan = load_trained(run_dir, step)
@@ -284,7 +300,9 @@ def export_run(
         description=description,
     )
     critic = gan.critic if config.conditional else None
-    result = export_networks(gan.ema_generator, gan.discriminator, out, metadata, fp16=fp16, critic=critic)
+    result = export_networks(
+        gan.ema_generator, gan.discriminator, out, metadata, fp16=fp16, critic=critic, compact=compact
+    )
     result.step = gan.step
     run_thumbs = RunPaths(run_dir).thumbs
     if run_thumbs.is_file():  # lets `artgan post` refuse near-copies of training images
