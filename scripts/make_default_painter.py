@@ -10,7 +10,8 @@ real one:
   2. artgan train DATA ...                64 px, random crops, DiffAugment, EMA,
      SWD + diversity measured every 500 steps (--reuse-run: keep an existing
      run, resuming it up to --steps if it stopped short)
-  3. artgan export RUN --checkpoint best  the checkpoint with the lowest SWD
+  3. artgan export RUN --checkpoint best --compact  the checkpoint with the lowest SWD,
+     weights stored in float16 (half the file, float32 arithmetic)
   4. artgan evaluate                      SWD / diversity / memorisation on 1000 paintings
   5. artgan train-upscaler DATA           the painter's own learned x4 upscaler
   6. artgan paint --grid                  the sample sheet shown in the card
@@ -25,6 +26,8 @@ import argparse
 import csv
 import hashlib
 import json
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -100,8 +103,11 @@ and upscales them x4 with its own learned upscaler.  It was built by
 | --- | --- | --- |
 {file_rows}
 | `default-samples.png` | sample sheet: `artgan paint --n 16 --seed 1 --grid` | |
+| `default.evaluation.json` | the full `artgan evaluate` report quoted below | |
 
-`default.onnx` is the EMA generator, `default.critic.onnx` the discriminator (used by
+Painter and critic store their weights in float16 (`artgan export --compact`: half the file)
+and compute in float32, as fast as a float32 file.  `default.onnx` is the EMA generator,
+`default.critic.onnx` the discriminator (used by
 `artgan post` to rank candidates), `default.thumbs.npz` 32 px thumbnails of the training photos
 (the memorisation check before posting), `default.upscaler.onnx` the x4 upscaler.
 
@@ -169,8 +175,13 @@ def main() -> None:
     args = parser.parse_args()
     commands: list[str] = []
 
+    def shown(command: tuple | list) -> str:  # copy-pasteable, with the staging folder shown as models/
+        text = shlex.join(["artgan", *map(str, command)])
+        text = re.sub(re.escape(str(MODELS)) + r"/tmp\w+", "models", text)
+        return text.replace(str(ROOT) + "/", "")
+
     def step(*command: object) -> str:
-        commands.append("artgan " + " ".join(str(c) for c in command))
+        commands.append(shown(command))
         return artgan(*command)
 
     if not (args.data / "MANIFEST.tsv").exists():
@@ -179,7 +190,7 @@ def main() -> None:
     if args.reuse_run and (args.run / "checkpoints").is_dir():
         if training_wall_s(args.run)[0] < args.steps:
             step(*train, "--resume")
-        commands.append("artgan " + " ".join(map(str, train)))
+        commands.append(shown(train))
     else:
         if args.run.exists():
             sys.exit(f"{args.run} exists: pass --reuse-run to keep it, or remove it")
@@ -188,11 +199,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=MODELS) as tmp:
         stage = Path(tmp)
         started = time.perf_counter()
-        step("export", args.run, "--checkpoint", "best", "--out", stage / "default.onnx",
+        step("export", args.run, "--checkpoint", "best", "--compact", "--out", stage / "default.onnx",
              "--credits", CREDITS, "--license", LICENCE)
         evaluation = json.loads(step("evaluate", stage / "default.onnx", "--data", args.data, "--n", 1000,
-                                     "--device", "cpu", "--out", stage / "evaluation.json", "--json"))
+                                     "--device", "cpu", "--out", stage / "default.evaluation.json", "--json"))
         step("train-upscaler", args.data, "--out", stage / "default.upscaler.onnx", "--steps", args.upscaler_steps)
+        evaluation["model"] = "models/default.onnx"  # not the staging folder it was measured in
+        (stage / "default.evaluation.json").write_text(json.dumps(evaluation, indent=2) + "\n")
         upscaler = json.loads((stage / "default.upscaler.json").read_text())
         step("paint", "--model", stage / "default.onnx", "--n", 16, "--seed", 1, "--grid", "--device", "cpu",
              "--out", stage / "samples")
@@ -200,7 +213,8 @@ def main() -> None:
         shutil.copyfile(grid, stage / "default-samples.png")
         (stage / "README.md").write_text(model_card(stage, args.run, evaluation, upscaler, commands))
         for name in ("default.onnx", "default.critic.onnx", "default.thumbs.npz", "default.upscaler.onnx",
-                     "default-samples.png", "README.md"):
+                     "default.evaluation.json", "default-samples.png", "README.md"):
+            (stage / name).chmod(0o644)  # staged files are private (0600); installed ones are read by everyone
             (stage / name).replace(MODELS / name)
         print(f"models/ updated in {time.perf_counter() - started:.0f} s after training")
 

@@ -124,4 +124,4 @@ def test_version_and_help(cli):
 
     assert cli("--version").stdout.strip() == f"artgan {version('artgan')}"
     help_text = cli("paint", "--help").stdout
-    assert "PLACEHOLDER" in help_text and "--seed" in help_text
+    assert "bundled painter" in help_text and "--seed" in help_text

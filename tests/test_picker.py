@@ -26,7 +26,10 @@ def critic():
     return load_model(critic_path_for(resolve_painter(None)), device="cpu")
 
 
-def noise(seed: int, size: int = 32) -> np.ndarray:
+SIZE = load_model(resolve_painter(None), device="cpu").info.resolution  # what the bundled critic takes
+
+
+def noise(seed: int, size: int = SIZE) -> np.ndarray:
     return (np.random.default_rng(seed).random((size, size, 3)) * 255).astype(np.uint8)
 
 
@@ -54,8 +57,8 @@ def test_colourfulness_prefers_colour_over_grey():
 @pytest.mark.parametrize(
     "image, reason",
     [
-        (np.full((32, 32, 3), 120, np.uint8), "flat"),
-        (np.where(np.random.default_rng(0).random((32, 32, 1)) < 0.05, 255, 0).astype(np.uint8).repeat(3, 2), "one colour"),
+        (np.full((SIZE, SIZE, 3), 120, np.uint8), "flat"),
+        (np.where(np.random.default_rng(0).random((SIZE, SIZE, 1)) < 0.05, 255, 0).astype(np.uint8).repeat(3, 2), "one colour"),
     ],
 )
 def test_degenerate_images_are_rejected(image, reason, critic):

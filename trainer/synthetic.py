@@ -1,4 +1,4 @@
-"""Procedural "landscapes" for tests, benchmarks and the placeholder painter.
+"""Procedural "landscapes" for tests and benchmarks.
 
 Nothing may be downloaded at run time, so tests make their own images: a sky
 gradient, a sun, layered hills and a little noise.  They have enough structure
