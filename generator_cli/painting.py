@@ -170,5 +170,5 @@ def paint_to_files(model: LoadedModel, request: PaintRequest, upscaler: OnnxUpsc
     if request.grid:
         path = grid_path(request, model)
         with atomic_write(path, "wb", overwrite=request.overwrite) as handle:
-            Image.fromarray(make_grid(np.stack(thumbnails))).save(handle, format="PNG", optimize=True)
+            Image.fromarray(make_grid(np.stack(thumbnails))).save(handle, format="PNG")
         yield path
