@@ -243,20 +243,22 @@ def export_networks(
     g_ref = generator(g_args, training=False).numpy()
     d_ref = np.asarray(critic_fn(d_args, training=False)).reshape(-1)
 
+    # (arithmetic, weight storage, painter path, critic path, painter, critic, painter bound, critic bound)
     if compact:
-        stored = ("float16", onnx_graph.half_weights(_copy(painter)), onnx_graph.half_weights(_copy(critic_proto)))
-        tolerances = (COMPACT_PAINTER_TOLERANCE, COMPACT_CRITIC_TOLERANCE)
+        variants = [(
+            "float32", "float16", out, critic_out, onnx_graph.half_weights(_copy(painter)),
+            onnx_graph.half_weights(_copy(critic_proto)), COMPACT_PAINTER_TOLERANCE, COMPACT_CRITIC_TOLERANCE,
+        )]
     else:
-        stored, tolerances = ("float32", painter, critic_proto), (PARITY_TOLERANCE, PARITY_TOLERANCE)
-    variants = [("float32", out, critic_out, stored[1], stored[2], *tolerances)]
+        variants = [("float32", "float32", out, critic_out, painter, critic_proto, PARITY_TOLERANCE, PARITY_TOLERANCE)]
     if fp16:
         variants.append((
-            "float16", fp16_path(out), fp16_path(critic_out), onnx_graph.to_fp16(painter), onnx_graph.to_fp16(critic_proto),
-            FP16_PAINTER_TOLERANCE, FP16_CRITIC_TOLERANCE,
+            "float16", "float16", fp16_path(out), fp16_path(critic_out), onnx_graph.to_fp16(painter),
+            onnx_graph.to_fp16(critic_proto), FP16_PAINTER_TOLERANCE, FP16_CRITIC_TOLERANCE,
         ))
     diffs: list[tuple[float, float]] = []
-    for precision, painter_path, critic_path, g_proto, d_proto, g_tol, d_tol in variants:
-        common = dict(metadata, precision=precision, weights=stored[0] if precision == "float32" else precision)
+    for precision, weights, painter_path, critic_path, g_proto, d_proto, g_tol, d_tol in variants:
+        common = dict(metadata, precision=precision, weights=weights)
         g_bytes = _with_metadata(g_proto, build_metadata(kind="painter", **common), f"artgan painter ({precision})")
         d_bytes = _with_metadata(d_proto, build_metadata(kind="critic", **common), f"artgan critic ({precision})")
         diffs.append((
