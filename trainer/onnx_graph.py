@@ -104,6 +104,15 @@ def _attrs(node: onnx.NodeProto) -> dict:
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
 
 
+def _consumers(graph: onnx.GraphProto) -> dict[str, list[onnx.NodeProto]]:
+    """Tensor name -> the nodes that read it."""
+    consumers: dict[str, list[onnx.NodeProto]] = collections.defaultdict(list)
+    for node in graph.node:
+        for name in node.input:
+            consumers[name].append(node)
+    return consumers
+
+
 def _is_nearest_x2(resize: onnx.NodeProto, inits: dict) -> bool:
     attrs = _attrs(resize)
     scales = inits.get(resize.input[2]) if len(resize.input) > 2 else None
@@ -140,10 +149,7 @@ def fold_upsampling_into_conv(proto: onnx.ModelProto) -> int:
     """
     graph = proto.graph
     inits = {init.name: init for init in graph.initializer}
-    consumers: dict[str, list[onnx.NodeProto]] = collections.defaultdict(list)
-    for node in graph.node:
-        for name in node.input:
-            consumers[name].append(node)
+    consumers = _consumers(graph)
     outputs = {o.name for o in graph.output}
     folded = 0
     for resize in [n for n in graph.node if n.op_type == "Resize"]:
@@ -207,10 +213,7 @@ def fold_output_conv_into_phases(proto: onnx.ModelProto) -> bool:
         return False
     inits = {init.name: init for init in graph.initializer}
     producers = {name: node for node in graph.node for name in node.output}
-    consumers: dict[str, list[onnx.NodeProto]] = collections.defaultdict(list)
-    for node in graph.node:
-        for name in node.input:
-            consumers[name].append(node)
+    consumers = _consumers(graph)
     output = graph.output[0].name
     transpose = producers.get(output)
     if transpose is None or transpose.op_type != "Transpose" or _attrs(transpose).get("perm") != [0, 2, 3, 1]:
