@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import re
 import shlex
@@ -78,18 +77,15 @@ def training_wall_s(run: Path) -> tuple[int, float]:
     return last_step, total + segment_end
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def model_card(stage: Path, run: Path, evaluation: dict, upscaler: dict, commands: list[str]) -> str:
     from artgan.evaluation.report import summary_lines
+    from artgan.models.runtime import file_sha256
 
     config = json.loads((run / "config.json").read_text())
     best = json.loads((run / "checkpoints" / "best.json").read_text())
     steps, wall_s = training_wall_s(run)
     files = sorted(p for p in stage.iterdir() if p.name.startswith("default") and p.suffix in (".onnx", ".npz"))
-    file_rows = "\n".join(f"| `{p.name}` | {p.stat().st_size / 1e6:.2f} MB | `{sha256(p)[:16]}` |" for p in files)
+    file_rows = "\n".join(f"| `{p.name}` | {p.stat().st_size / 1e6:.2f} MB | `{file_sha256(p)[:16]}` |" for p in files)
     swd, div, mem = evaluation["swd_x1e3"], evaluation["ms_ssim"], evaluation["memorisation"]
     return f"""# Model card: the bundled default painter
 
