@@ -66,10 +66,12 @@ def _ops(path):
 
 def test_painter_graph_folds_upsampling_into_its_convolutions_and_stays_nchw(exported):
     ops = _ops(exported.painter)
-    # 4 -> 8 -> 16 px, each a phase conv; only the 8 px phases are interleaved: the RGB conv reads the 16 px ones
-    assert ops.get("DepthToSpace") == 1 and "Resize" not in ops and ops.get("Slice") == 1
+    # 4 -> 8 -> 16 px, each a phase conv; only the 8 px phases are interleaved (by two transposes, no
+    # DepthToSpace): the RGB conv reads the 16 px ones
+    assert "DepthToSpace" not in ops and "Resize" not in ops and ops.get("Slice") == 1
     assert not {"Tile", "Shape", "Cast", "Unsqueeze"} & set(ops)  # no Repeat chains, no runtime shape arithmetic
-    assert ops.get("Transpose", 0) <= 2  # NHWC -> NCHW after the Dense layer, interleave + back before the output
+    # NHWC -> NCHW after the Dense layer, the 8 px interleave's two, and interleave + back before the output
+    assert ops.get("Transpose", 0) == 4
     assert exported.painter_ops == ops
 
 
@@ -89,7 +91,7 @@ def test_graph_clean_up_keeps_what_it_cannot_fold(tmp_path):
     critic = keras.Model(image, layers.Dense(1)(layers.Flatten()(image)))
     result = export_networks(generator, critic, tmp_path / "g.onnx", dict(latent_dim=6, resolution=16))
     ops = _ops(result.painter)
-    assert ops.get("DepthToSpace") == 1 and ops.get("Resize") == 1 and result.painter_max_diff < 1e-5
+    assert "DepthToSpace" not in ops and ops.get("Resize") == 1 and result.painter_max_diff < 1e-5
 
 
 def test_export_cli_fp16_writes_a_checked_half_precision_pair(cli, trained_run, tmp_path):
@@ -116,7 +118,11 @@ def test_export_cli_compact_halves_the_file_and_paints_the_same(cli, trained_run
     full, compact = (load_model(tmp_path / f"{name}.onnx", device="cpu") for name in ("full", "compact"))
     assert (full.info.weights, compact.info.weights) == ("float32", "float16")
     assert compact.info.precision == "float32"  # the arithmetic is not changed, only the storage
-    assert (tmp_path / "compact.onnx").stat().st_size < 0.6 * (tmp_path / "full.onnx").stat().st_size
+    sizes = {name: (tmp_path / f"{name}.onnx").stat().st_size for name in ("full", "compact")}
+    big_weights_bytes = sum(  # the float32 weights --compact halves; the rest (graph, metadata) stays as it is
+        init.ByteSize() for init in onnx.load(str(tmp_path / "full.onnx")).graph.initializer if np.prod(init.dims) >= 1024
+    )
+    assert sizes["full"] - sizes["compact"] > 0.45 * big_weights_bytes > 0.3 * sizes["full"]
     assert (tmp_path / "compact.critic.onnx").stat().st_size < (tmp_path / "full.critic.onnx").stat().st_size  # tiny: metadata weighs
     weights = [init for init in onnx.load(str(tmp_path / "compact.onnx")).graph.initializer if np.prod(init.dims) >= 1024]
     assert weights and {init.data_type for init in weights} == {onnx.TensorProto.FLOAT16}

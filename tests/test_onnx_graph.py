@@ -7,7 +7,7 @@ onnx = pytest.importorskip("onnx")
 import onnxruntime as ort  # noqa: E402
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
-from artgan.trainer.onnx_graph import fold_output_conv_into_phases, op_counts  # noqa: E402
+from artgan.trainer.onnx_graph import depth_to_space_as_transposes, fold_output_conv_into_phases, op_counts  # noqa: E402
 
 
 def _phases_to_image(kernel: int = 3, activation: str | None = "Tanh", channels: int = 5, h: int = 3, w: int = 4):
@@ -57,6 +57,39 @@ def test_output_conv_that_is_not_a_plain_3x3_is_left_alone():
     proto, x = _phases_to_image(kernel=5)
     before = proto.SerializeToString()
     assert not fold_output_conv_into_phases(proto)
+    assert proto.SerializeToString() == before
+
+
+def _depth_to_space(mode: str, channels: int = 3, h: int = 3, w: int = 5):
+    graph = helper.make_graph(
+        [helper.make_node("DepthToSpace", ["phases"], ["image"], blocksize=2, mode=mode)], "g",
+        [helper.make_tensor_value_info("phases", TensorProto.FLOAT, [None, 4 * channels, h, w])],
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [None, channels, 2 * h, 2 * w])],
+    )
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    return proto
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_depth_to_space_as_transposes_is_the_same_interleave_at_any_batch_size(threads):
+    proto = _depth_to_space("DCR")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    x = np.random.default_rng(2).standard_normal((3, 12, 3, 5)).astype(np.float32)
+    before = ort.InferenceSession(proto.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    assert depth_to_space_as_transposes(proto) == 1
+    ops = op_counts(proto)
+    assert "DepthToSpace" not in ops and ops == {"Reshape": 3, "Transpose": 2}
+    after = ort.InferenceSession(proto.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    for batch in (1, 3):  # the rewrite measured shapes at batch 1; the batch axis must stay free
+        np.testing.assert_array_equal(after.run(["image"], {"phases": x[:batch]})[0], before.run(["image"], {"phases": x[:batch]})[0])
+
+
+def test_depth_to_space_in_crd_order_is_left_alone():
+    proto = _depth_to_space("CRD")
+    before = proto.SerializeToString()
+    assert depth_to_space_as_transposes(proto) == 0
     assert proto.SerializeToString() == before
 
 
