@@ -89,9 +89,10 @@ class LoadedModel:
 
     On the CPU a batch is split into one slice per core, each run by a single-threaded call
     of the same session at the same time (ONNX Runtime sessions may be called concurrently).
-    For these small convolutional networks that is 1.1-1.45x faster than one call spread
-    over all cores by ONNX Runtime's own thread pool, whose layout shuffles run on one
-    thread (benchmarks/bench_paint.py).  ``workers`` is 1 on CUDA, where batches stay whole.
+    For these small convolutional networks that is 1.05-1.15x faster at batch 16-64 than one
+    call spread over all cores by ONNX Runtime's own thread pool (benchmarks/bench_paint.py,
+    "ort" vs "ort-1call"); a batch of one runs on one thread, a few ms slower.  ``workers`` is 1
+    on CUDA, where batches stay whole.
     """
 
     path: Path
