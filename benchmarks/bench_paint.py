@@ -6,7 +6,7 @@ The generator is the one `artgan train` builds by default (latent 128, width
 32, up to 256 channels) with random weights: speed does not depend on the
 weights.  For each size and batch it times, on the same weights:
   ort        the painter exactly as `artgan export` writes it (upsampling folded into phase convs, RGB conv on
-             the last phases) and as `artgan paint` runs it: ORT_ENABLE_ALL, the batch split into one
+             the last phases, interleaves as two transposes) and as `artgan paint` runs it: ORT_ENABLE_ALL, the batch split into one
              single-threaded slice per core (artgan.models.runtime.LoadedModel.run)
   ort-1call  the same file in one session.run call on all cores (ONNX Runtime's own thread pool)
   ort-resize the same before folding: native Resize + 3x3 Conv at full resolution, NCHW trunk
@@ -17,7 +17,8 @@ weights.  For each size and batch it times, on the same weights:
 FLOPs per painting are counted from the Keras layers (2 x multiply-adds of
 Dense and Conv2D; BN/ReLU/upsampling are negligible): the "nominal" FLOPs any
 runtime must match.  The exported graph executes fewer (folding saves 2.25x in
-each upsampling conv); both are reported.  Peak FLOP/s is estimated from a
+each upsampling conv); both are reported, and predict's share of peak on the executed count
+(the trainer's UpsampleConv does the same phase arithmetic in TF).  Peak FLOP/s is estimated from a
 float32 1024^3 matmul in ONNX Runtime on one thread, timed in process CPU time
 (best of many, so other processes on a shared machine disturb it little), times
 the number of cores; numpy's BLAS matmul on all cores is printed beside it.
@@ -195,13 +196,16 @@ def main() -> None:
             row["ort_vs_plain"] = row["ort_images_per_s"] / row["ort-plain_images_per_s"]
             row["ort_peak_fraction"] = row["ort_images_per_s"] * flops / 1e9 / peak_gflops  # nominal FLOPs
             row["ort_executed_peak_fraction"] = row["ort_images_per_s"] * executed / 1e9 / peak_gflops
+            # The trainer's UpsampleConv is the same phase arithmetic in TF (its 2x2 conv covers one extra
+            # row and column, so this slightly undercounts what predict executes)
+            row["predict_executed_peak_fraction"] = row["predict_images_per_s"] * executed / 1e9 / peak_gflops
             results["runs"].append(row)
             print(
                 f"  batch {batch:3d}: ort {row['ort_images_per_s']:7.1f}/s  ort-1call {row['ort-1call_images_per_s']:7.1f}/s  ort-resize {row['ort-resize_images_per_s']:7.1f}/s  "
                 f"ort-plain {row['ort-plain_images_per_s']:7.1f}/s  predict {row['predict_images_per_s']:7.1f}/s  "
                 f"call {row['call_images_per_s']:7.1f}/s  predict-unfused {row['predict-unfused_images_per_s']:7.1f}/s | ort/predict {row['ort_vs_predict']:4.1f}x  "
                 f"ort/plain {row['ort_vs_plain']:4.2f}x | {100 * row['ort_peak_fraction']:4.1f}% of peak nominal, "
-                f"{100 * row['ort_executed_peak_fraction']:4.1f}% executed"
+                f"{100 * row['ort_executed_peak_fraction']:4.1f}% executed (predict {100 * row['predict_executed_peak_fraction']:4.1f}%)"
             )
     results["single_thread"] = SINGLE
     target = write_results("paint_single_thread" if SINGLE else "paint", results)
