@@ -115,6 +115,15 @@ def _consumers(graph: onnx.GraphProto) -> dict[str, list[onnx.NodeProto]]:
     return consumers
 
 
+def _splice(graph: onnx.GraphProto, old: list[onnx.NodeProto], new: list[onnx.NodeProto]) -> None:
+    """Replace the ``old`` nodes by ``new`` ones where the first old one stood (keeps topological order)."""
+    position = min(list(graph.node).index(node) for node in old)
+    for node in old:
+        graph.node.remove(node)
+    for offset, node in enumerate(new):
+        graph.node.insert(position + offset, node)
+
+
 def _is_nearest_x2(resize: onnx.NodeProto, inits: dict) -> bool:
     attrs = _attrs(resize)
     scales = inits.get(resize.input[2]) if len(resize.input) > 2 else None
@@ -184,12 +193,7 @@ def fold_upsampling_into_conv(proto: onnx.ModelProto) -> int:
         nodes.append(helper.make_node("Concat", phases, [f"{base}_phases"], axis=1))
         nodes.append(helper.make_node("DepthToSpace", [f"{base}_phases"], [final], blocksize=2, mode="DCR"))
 
-        position = list(graph.node).index(conv) - 1  # the Resize before it goes too
-        for old in (resize, conv, relu):
-            if old is not None:
-                graph.node.remove(old)
-        for offset, node in enumerate(nodes):
-            graph.node.insert(position + offset, node)
+        _splice(graph, [old for old in (resize, conv, relu) if old is not None], nodes)
         graph.initializer.extend(new_inits)
         folded += 1
     return folded
@@ -275,11 +279,7 @@ def fold_output_conv_into_phases(proto: onnx.ModelProto) -> bool:
             "Slice", [f"{base}_padded_image", f"{base}_crop_starts", f"{base}_crop_ends", f"{base}_crop_axes"], [output]
         ),
     ]
-    position = list(graph.node).index(depth_to_space)
-    for old in (depth_to_space, conv, *chain):
-        graph.node.remove(old)
-    for offset, node in enumerate(nodes):
-        graph.node.insert(position + offset, node)
+    _splice(graph, [depth_to_space, conv, *chain], nodes)
     graph.initializer.extend(new_inits)
     return True
 
@@ -320,10 +320,7 @@ def depth_to_space_as_transposes(proto: onnx.ModelProto) -> int:
             helper.make_node("Transpose", [f"{base}_by_row_phase"], [f"{base}_rows_zipped"], perm=[0, 2, 1, 3]),
             helper.make_node("Reshape", [f"{base}_rows_zipped", f"{base}_image_shape"], [node.output[0]]),
         ]
-        position = list(graph.node).index(node)
-        graph.node.remove(node)
-        for offset, new in enumerate(nodes):
-            graph.node.insert(position + offset, new)
+        _splice(graph, [node], nodes)
     return len(found)
 
 
