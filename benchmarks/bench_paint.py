@@ -9,6 +9,7 @@ weights.  For each size and batch it times, on the same weights:
              the last phases, interleaves as two transposes) and as `artgan paint` runs it: ORT_ENABLE_ALL, the batch split into one
              single-threaded slice per core (artgan.models.runtime.LoadedModel.run)
   ort-1call  the same file in one session.run call on all cores (ONNX Runtime's own thread pool)
+  ort-d2s    the same graph with its interleaves as DepthToSpace (before depth_to_space_as_transposes), split the same way
   ort-resize the same before folding: native Resize + 3x3 Conv at full resolution, NCHW trunk
   ort-plain  tf2onnx's unmodified graph (UpSampling2D as Tile/Reshape chains, transposes)
   predict    keras Model.predict(z, batch_size=batch) on the trainer's generator (fused UpsampleConv layers)
@@ -31,6 +32,7 @@ Writes benchmarks/results/paint.json (paint_single_thread.json).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import tempfile
 import time
@@ -83,11 +85,11 @@ def timed(run, seconds: float, min_runs: int = 5) -> float:
     return float(np.median(times))
 
 
-def session(path_or_bytes) -> ort.InferenceSession:
+def session(path_or_bytes, one_thread: bool = False) -> ort.InferenceSession:
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
-    if SINGLE:
+    if SINGLE or one_thread:
         options.intra_op_num_threads = 1
     return ort.InferenceSession(path_or_bytes, options, providers=["CPUExecutionProvider"])
 
@@ -172,6 +174,11 @@ def main() -> None:
         plain = session(plain_proto.SerializeToString())
         resize_proto = onnx_graph.optimise(export._convert(export.upsampling_as_resize(generator), ["z"], "image"), fold=False)
         resized = session(resize_proto.SerializeToString())
+        d2s_proto = onnx_graph.optimise(
+            export._convert(export.upsampling_as_resize(generator), ["z"], "image"), interleave_by_transposes=False
+        )
+        # the painter's batch split over the same number of single-threaded workers, on the other graph
+        d2s = dataclasses.replace(painter, session=session(d2s_proto.SerializeToString(), one_thread=painter.workers > 1))
         print(f"\n{size} px: {flops / 1e9:.3f} GFLOP per painting ({executed / 1e9:.3f} executed by the exported graph)")
         print(f"  exported graph {written.painter_ops}")
         print(f"  before folding {onnx_graph.op_counts(resize_proto)}")
@@ -182,6 +189,7 @@ def main() -> None:
             runners = {
                 "ort": lambda: painter.run(["image"], {"z": z}),
                 "ort-1call": lambda: one_call.run(["image"], {"z": z}),
+                "ort-d2s": lambda: d2s.run(["image"], {"z": z}),
                 "ort-resize": lambda: resized.run(["image"], {"z": z}),
                 "ort-plain": lambda: plain.run(["image"], {"z": z}),
                 "predict": lambda: generator.predict(z, batch_size=batch, verbose=0),
@@ -194,6 +202,7 @@ def main() -> None:
                 row[f"{name}_images_per_s"] = per_s
             row["ort_vs_predict"] = row["ort_images_per_s"] / row["predict_images_per_s"]
             row["ort_vs_plain"] = row["ort_images_per_s"] / row["ort-plain_images_per_s"]
+            row["ort_vs_d2s"] = row["ort_images_per_s"] / row["ort-d2s_images_per_s"]
             row["ort_peak_fraction"] = row["ort_images_per_s"] * flops / 1e9 / peak_gflops  # nominal FLOPs
             row["ort_executed_peak_fraction"] = row["ort_images_per_s"] * executed / 1e9 / peak_gflops
             # The trainer's UpsampleConv is the same phase arithmetic in TF (its 2x2 conv covers one extra
@@ -201,10 +210,11 @@ def main() -> None:
             row["predict_executed_peak_fraction"] = row["predict_images_per_s"] * executed / 1e9 / peak_gflops
             results["runs"].append(row)
             print(
-                f"  batch {batch:3d}: ort {row['ort_images_per_s']:7.1f}/s  ort-1call {row['ort-1call_images_per_s']:7.1f}/s  ort-resize {row['ort-resize_images_per_s']:7.1f}/s  "
+                f"  batch {batch:3d}: ort {row['ort_images_per_s']:7.1f}/s  ort-1call {row['ort-1call_images_per_s']:7.1f}/s  "
+                f"ort-d2s {row['ort-d2s_images_per_s']:7.1f}/s  ort-resize {row['ort-resize_images_per_s']:7.1f}/s  "
                 f"ort-plain {row['ort-plain_images_per_s']:7.1f}/s  predict {row['predict_images_per_s']:7.1f}/s  "
                 f"call {row['call_images_per_s']:7.1f}/s  predict-unfused {row['predict-unfused_images_per_s']:7.1f}/s | ort/predict {row['ort_vs_predict']:4.1f}x  "
-                f"ort/plain {row['ort_vs_plain']:4.2f}x | {100 * row['ort_peak_fraction']:4.1f}% of peak nominal, "
+                f"ort/plain {row['ort_vs_plain']:4.2f}x  ort/d2s {row['ort_vs_d2s']:4.2f}x | {100 * row['ort_peak_fraction']:4.1f}% of peak nominal, "
                 f"{100 * row['ort_executed_peak_fraction']:4.1f}% executed (predict {100 * row['predict_executed_peak_fraction']:4.1f}%)"
             )
     results["single_thread"] = SINGLE

@@ -343,12 +343,14 @@ def prune_dead_nodes(proto: onnx.ModelProto) -> int:
     return removed
 
 
-def optimise(proto: onnx.ModelProto, fold: bool = True) -> onnx.ModelProto:
+def optimise(proto: onnx.ModelProto, fold: bool = True, interleave_by_transposes: bool = True) -> onnx.ModelProto:
+    """Every clean-up above, in order; the switches exist for benchmarks/bench_paint.py's comparisons."""
     constant_resize_scales(proto)
     if fold and fold_upsampling_into_conv(proto):
         fold_output_conv_into_phases(proto)
     prune_dead_nodes(proto)
-    depth_to_space_as_transposes(proto)
+    if interleave_by_transposes:
+        depth_to_space_as_transposes(proto)
     return proto
 
 
