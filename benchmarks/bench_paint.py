@@ -172,11 +172,16 @@ def main() -> None:
             executed = executed_flops(onnx.load(str(out)))
         plain_proto = export._convert(generator, ["z"], "image")
         plain = session(plain_proto.SerializeToString())
-        resize_proto = onnx_graph.optimise(export._convert(export.upsampling_as_resize(generator), ["z"], "image"), fold=False)
+        converted = export._convert(export.upsampling_as_resize(generator), ["z"], "image")
+
+        def optimised(**switches) -> onnx.ModelProto:  # optimise rewrites in place: each variant gets a copy
+            proto = onnx.ModelProto()
+            proto.CopyFrom(converted)
+            return onnx_graph.optimise(proto, **switches)
+
+        resize_proto = optimised(fold=False)
         resized = session(resize_proto.SerializeToString())
-        d2s_proto = onnx_graph.optimise(
-            export._convert(export.upsampling_as_resize(generator), ["z"], "image"), interleave_by_transposes=False
-        )
+        d2s_proto = optimised(interleave_by_transposes=False)
         # the painter's batch split over the same number of single-threaded workers, on the other graph
         d2s = dataclasses.replace(painter, session=session(d2s_proto.SerializeToString(), one_thread=painter.workers > 1))
         print(f"\n{size} px: {flops / 1e9:.3f} GFLOP per painting ({executed / 1e9:.3f} executed by the exported graph)")
