@@ -174,14 +174,10 @@ def main() -> None:
         plain = session(plain_proto.SerializeToString())
         converted = export._convert(export.upsampling_as_resize(generator), ["z"], "image")
 
-        def optimised(**switches) -> onnx.ModelProto:  # optimise rewrites in place: each variant gets a copy
-            proto = onnx.ModelProto()
-            proto.CopyFrom(converted)
-            return onnx_graph.optimise(proto, **switches)
-
-        resize_proto = optimised(fold=False)
+        # optimise rewrites in place: each variant gets a copy
+        resize_proto = onnx_graph.optimise(onnx_graph.copy_model(converted), fold=False)
         resized = session(resize_proto.SerializeToString())
-        d2s_proto = optimised(interleave_by_transposes=False)
+        d2s_proto = onnx_graph.optimise(onnx_graph.copy_model(converted), interleave_by_transposes=False)
         # the painter's batch split over the same number of single-threaded workers, on the other graph
         d2s = dataclasses.replace(painter, session=session(d2s_proto.SerializeToString(), one_thread=painter.workers > 1))
         print(f"\n{size} px: {flops / 1e9:.3f} GFLOP per painting ({executed / 1e9:.3f} executed by the exported graph)")

@@ -135,12 +135,6 @@ def _input_specs(model: keras.Model, names: Sequence[str]) -> list[tf.TensorSpec
     return specs
 
 
-def _copy(proto: onnx.ModelProto) -> onnx.ModelProto:
-    duplicate = onnx.ModelProto()
-    duplicate.CopyFrom(proto)
-    return duplicate
-
-
 def _convert(
     model: Callable[..., Any], input_names: Sequence[str], output_name: str, transform=None, specs_from: keras.Model | None = None
 ) -> onnx.ModelProto:
@@ -246,8 +240,8 @@ def export_networks(
     # (arithmetic, weight storage, painter path, critic path, painter, critic, painter bound, critic bound)
     if compact:
         variants = [(
-            "float32", "float16", out, critic_out, onnx_graph.half_weights(_copy(painter)),
-            onnx_graph.half_weights(_copy(critic_proto)), COMPACT_PAINTER_TOLERANCE, COMPACT_CRITIC_TOLERANCE,
+            "float32", "float16", out, critic_out, onnx_graph.half_weights(onnx_graph.copy_model(painter)),
+            onnx_graph.half_weights(onnx_graph.copy_model(critic_proto)), COMPACT_PAINTER_TOLERANCE, COMPACT_CRITIC_TOLERANCE,
         )]
     else:
         variants = [("float32", "float32", out, critic_out, painter, critic_proto, PARITY_TOLERANCE, PARITY_TOLERANCE)]

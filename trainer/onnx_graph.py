@@ -44,12 +44,18 @@ def _dummy_feeds(proto: onnx.ModelProto) -> dict[str, np.ndarray]:
     return feeds
 
 
+def copy_model(proto: onnx.ModelProto) -> onnx.ModelProto:
+    """A deep copy, for callers that keep the original: the rewrites here change a model in place."""
+    duplicate = onnx.ModelProto()
+    duplicate.CopyFrom(proto)
+    return duplicate
+
+
 def _runtime_shapes(proto: onnx.ModelProto, names: list[str]) -> dict[str, tuple[int, ...]]:
     """Shapes of intermediate tensors for a batch of one, measured with ONNX Runtime."""
     import onnxruntime as ort
 
-    probe = onnx.ModelProto()
-    probe.CopyFrom(proto)
+    probe = copy_model(proto)
     del probe.graph.output[:]
     for name in names:
         probe.graph.output.append(helper.make_empty_tensor_value_info(name))
