@@ -131,6 +131,7 @@ def build_setup(
             built.append(InstagramPublisher(user_id, token, feed_publisher, config.instagram.graph_url))
     settings = DailySettings(
         candidates=candidates or config.candidates, hashtags=tuple(config.hashtags), template=config.caption_template,
+        alt_template=config.alt_text_template,
         rules=PickRules(novelty_bits=config.novelty_bits, copy_distance=config.copy_distance),
     )
     return DailySetup(config, state_dir, painter, built, History(state_dir / "history.sqlite"), settings)

@@ -32,6 +32,36 @@ def latents(seed: int, indices: Sequence[int], latent_dim: int, truncation: floa
     return (z * truncation).astype(np.float32)
 
 
+def nudged_latent(seed: int, index: int, latent_dim: int, truncation: float, k: int, step: float) -> np.ndarray:
+    """z of painting (seed, index) moved by ``step`` along its own k-th random direction ("more like this").
+
+    The direction comes from the stream ``rng([seed, index, 2, k])``, apart from z's and the class's."""
+    z = np.random.default_rng([seed, index]).standard_normal(latent_dim)
+    z = z + step * np.random.default_rng([seed, index, 2, k]).standard_normal(latent_dim)
+    return (z * truncation).astype(np.float32)[None]
+
+
+def paint_one(model: LoadedModel, provenance: Provenance) -> np.ndarray:
+    """The painter's own pixels (uint8 [H, W, 3], not upscaled) for a provenance: the same painting again.
+
+    Refuses a provenance that names other weights, so a queued painting cannot silently change."""
+    if provenance.model_sha256 != model.sha256:
+        raise ModelError(
+            f"the painting was made by {provenance.model} ({provenance.model_sha256[:12]}), not by the loaded "
+            f"{model.name} ({model.sha256[:12]}); load that painter to paint it again."
+        )
+    label = class_index(model, provenance.class_name)
+    if model.info.conditional and label is None:
+        label = int(class_labels(provenance.seed, [provenance.index], len(model.info.class_names))[0])
+    labels = None if label is None else np.array([label], np.int64)
+    if provenance.nudge:
+        z = nudged_latent(provenance.seed, provenance.index, model.info.latent_dim, provenance.truncation,
+                          int(provenance.nudge["k"]), float(provenance.nudge["step"]))
+    else:
+        z = latents(provenance.seed, [provenance.index], model.info.latent_dim, provenance.truncation)
+    return run_painter(model, z, labels)[0]
+
+
 def class_labels(seed: int, indices: Sequence[int], class_count: int) -> np.ndarray:
     """A class per index when none was asked for; its own stream, so z stays the same either way."""
     return np.array([np.random.default_rng([seed, i, 1]).integers(class_count) for i in indices], dtype=np.int64)

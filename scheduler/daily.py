@@ -3,8 +3,9 @@
 Crash-safety, step by step (``checkpoint`` names each step, so tests can crash there):
 
 1. the (day, publisher) history row is claimed first (``pending``);
-2. candidates are painted from a seed derived from the date, so a rerun paints
-   the same ones (``painted``);
+2. the studio's queue head is taken for the day when there is one (and repainted
+   from its provenance), else candidates are painted from a seed derived from
+   the date, so a rerun paints the same ones (``painted``);
 3. the chosen picture is written atomically to the staging folder and the row
    becomes ``prepared`` with its hash, scores, title and caption (``prepared``);
    every later run, and every other publisher of the day, reuses that file;
@@ -28,13 +29,16 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
-from artgan.painter.painting import generate
-from artgan.painter.upscaling import OnnxUpscaler
+from artgan.models.artifact import ModelError
 from artgan.models.atomic import write_bytes_atomic, write_text_atomic
 from artgan.models.runtime import LoadedModel
+from artgan.painter.painting import generate, paint_one
+from artgan.painter.provenance import Provenance
+from artgan.painter.upscaling import OnnxUpscaler
 
+from .alt_text import DEFAULT_ALT_TEMPLATE, alt_text
 from .captions import DEFAULT_HASHTAGS, DEFAULT_TEMPLATE, make_caption, title_for
-from .history import History, Post
+from .history import History, Post, QueueItem
 from .memorisation import ThumbnailIndex
 from .picker import Candidate, Picked, PickRules, score_candidates
 from .prepare import post_image
@@ -56,6 +60,7 @@ class DailySettings:
     rules: PickRules = PickRules()
     hashtags: Sequence[str] = DEFAULT_HASHTAGS
     template: str = DEFAULT_TEMPLATE
+    alt_template: str = DEFAULT_ALT_TEMPLATE
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class DailyResult:
     post: Post
     already_posted: bool
     picked: Picked | None = None  # None when the day's picture was chosen by an earlier run
+    queued: QueueItem | None = None  # the studio's painting this run took for the day, if any
 
 
 @dataclass
@@ -121,34 +127,67 @@ def _reasons(candidates: list[Candidate]) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
 
 
+def pick_queued(painter: Painter, day: str, history: History, settings: DailySettings) -> tuple[Picked, QueueItem] | None:
+    """The studio's queued painting for ``day``, repainted and vetted like any candidate, or None.
+
+    A queued painting that fails the checks (near-duplicate of a post, near-copy of a training image,
+    flat, or from other weights) is set aside with its reason, and the next one is tried."""
+    earlier = history.hashes_except(day)
+    while (item := history.take_queued(day)) is not None:
+        try:
+            provenance = Provenance.from_json(item.provenance, f"queued painting {item.id}")
+            image = paint_one(painter.model, provenance)
+        except ModelError as exc:
+            history.reject_queued(item.id, str(exc))
+            log.warning("queued painting %d set aside: %s", item.id, exc)
+            continue
+        batch = score_candidates([provenance.index], image[None], painter.critic, painter.thumbs, earlier, settings.rules)
+        if batch.ranked:
+            return Picked(batch.candidates, batch.score_name, [*batch.notes, f"chosen by hand in the studio (queue item {item.id})"]), item
+        reason = batch.candidates[0].rejected or "rejected"
+        history.reject_queued(item.id, reason)
+        log.warning("queued painting %d set aside: %s", item.id, reason)
+    return None
+
+
 def _prepare(
     painter: Painter, publisher: str, day: str, history: History, staging: Path, settings: DailySettings,
     checkpoint: Checkpoint,
-) -> Picked | None:
-    """Make the row ``prepared``: reuse the day's picture if one exists, else paint and choose it."""
+) -> tuple[Picked | None, QueueItem | None]:
+    """Make the row ``prepared``: reuse the day's picture if one exists, else the queue's head, else the picker's."""
     shared = next((row for row in history.pictures_for(day) if _intact(row)), None)
     if shared is not None:
         history.update(day, publisher, status="prepared", **_picture_fields(shared))
-        return None
-    picked = pick_for_day(painter, day, history, settings)
+        return None, None
+    by_hand = pick_queued(painter, day, history, settings)
+    if by_hand is not None:
+        picked, item = by_hand
+        provenance = Provenance.from_json(item.provenance, f"queued painting {item.id}")
+    else:
+        picked, item = pick_for_day(painter, day, history, settings), None
+        provenance = Provenance(painter.model.name, painter.model.sha256, seed_for(day), picked.ranked[0].index)
     checkpoint("painted")
     best = picked.ranked[0]
     title = title_for(best.image)
     caption = make_caption(title, day, painter.credit, painter.model.name, settings.hashtags, settings.template)
+    info = painter.model.info
+    description = alt_text(best.image, title, painter.model.name, info.dataset_name, info.dataset_size,
+                           painter.credit, settings.alt_template)
     image_path = staging / f"{day}.jpg"
     jpeg = post_image(best.image, upscaler=painter.upscaler)
     write_text_atomic(staging / f"{day}.candidates.json", json.dumps(
-        {"day": day, "scored_by": picked.score_name, "notes": picked.notes,
+        {"day": day, "scored_by": picked.score_name, "notes": picked.notes, "chosen_by": "hand" if item else "picker",
          "chosen": best.index, "candidates": [c.summary() for c in picked.candidates]}, indent=1) + "\n")
     write_bytes_atomic(image_path, jpeg)
     fields = dict(
         image_sha256=hashlib.sha256(jpeg).hexdigest(), image_path=str(image_path), phash=best.phash,
         score=best.score, scores=json.dumps({"scored_by": picked.score_name, **best.summary()}),
-        title=title, caption=caption, model=painter.label,
+        title=title, caption=caption, model=painter.label, alt_text=description,
+        provenance=provenance.to_json(), chosen_by="hand" if item else "picker",
     )
     history.update(day, publisher, status="prepared", **fields)
     checkpoint("prepared")
-    return picked
+    return picked, item
 
 
 def _intact(post: Post) -> bool:
@@ -157,7 +196,8 @@ def _intact(post: Post) -> bool:
 
 
 def _picture_fields(post: Post) -> dict[str, object]:
-    keys = ("image_sha256", "image_path", "phash", "score", "scores", "title", "caption", "model")
+    keys = ("image_sha256", "image_path", "phash", "score", "scores", "title", "caption", "model", "alt_text",
+            "provenance", "chosen_by")
     return {key: getattr(post, key) for key in keys}
 
 
@@ -190,14 +230,15 @@ def post_today(
     row = history.claim(day, publisher.name)
     if row.status == "posted":
         return DailyResult(row, already_posted=True)
-    picked = None
+    picked = queued = None
     if row.status == "pending" or not _intact(row):
-        picked = _prepare(painter, publisher.name, day, history, staging, settings, checkpoint)
+        picked, queued = _prepare(painter, publisher.name, day, history, staging, settings, checkpoint)
     row = history.get(day, publisher.name)
     assert row is not None and row.image_path and row.title is not None and row.caption is not None
     progress = HistoryProgress(history, day, publisher.name, checkpoint)
     try:
-        remote_id = publisher.publish(Publication(day, Path(row.image_path), row.title, row.caption), progress)
+        publication = Publication(day, Path(row.image_path), row.title, row.caption, row.alt_text or row.title)
+        remote_id = publisher.publish(publication, progress)
     except PublishError as exc:
         history.update(day, publisher.name, error=str(exc))
         raise
@@ -206,4 +247,4 @@ def post_today(
     post = history.get(day, publisher.name)
     assert post is not None
     log.info("posted %s to %s as %s", day, publisher.name, remote_id)
-    return DailyResult(post, already_posted=False, picked=picked)
+    return DailyResult(post, already_posted=False, picked=picked, queued=queued)

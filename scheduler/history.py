@@ -8,16 +8,24 @@ scores chosen and on disk) -> ``posted`` (the publisher confirmed, remote id
 known).  ``progress`` holds a publisher's own checkpoints (for Instagram the
 media container id), written as soon as they exist, so a rerun after a crash
 resumes instead of starting over; ``error`` holds the last failure, for humans.
+``alt_text`` is the image description every publisher sends, ``provenance`` how
+the painting was made (painter hash, seed, index, truncation: enough to paint it
+again) and ``chosen_by`` who chose it (``picker`` or ``hand``).
+
+The ``queue`` table holds paintings a person chose in the studio ("Post this
+next"), by provenance only: the next day that has no picture yet takes the
+queue's head (``day`` is set on it in the same transaction that reads it, so a
+crash and rerun take the same one) and repaints it from that provenance.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STATUSES = ("pending", "prepared", "posted")
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS posts (
@@ -35,10 +43,24 @@ CREATE TABLE IF NOT EXISTS posts (
     progress TEXT NOT NULL DEFAULT '{{}}',
     error TEXT,
     model TEXT,
+    alt_text TEXT,
+    provenance TEXT,
+    chosen_by TEXT,
     updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
     PRIMARY KEY (day, publisher)
 )
 """
+QUEUE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    provenance TEXT NOT NULL,
+    note TEXT,
+    added TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    day TEXT UNIQUE,
+    rejected TEXT
+)
+"""
+V3_COLUMNS = (("alt_text", "TEXT"), ("provenance", "TEXT"), ("chosen_by", "TEXT"))
 V1_COLUMNS = "day, publisher, status, image_sha256, image_path, score, title, caption, remote_id, model, updated"
 
 
@@ -62,6 +84,9 @@ class Post:
     progress: str  # JSON object of the publisher's checkpoints
     error: str | None
     model: str | None
+    alt_text: str | None
+    provenance: str | None  # JSON: painter, its SHA-256, seed, index, truncation (enough to paint it again)
+    chosen_by: str | None  # "picker" or "hand" (queued in the studio)
     updated: str
 
     @property
@@ -70,6 +95,23 @@ class Post:
 
 
 COLUMNS = ", ".join(Post.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    provenance: str  # JSON, as painter.provenance.Provenance.to_json writes it
+    note: str | None
+    added: str
+    day: str | None  # the day that took it (None while it waits)
+    rejected: str | None  # why `post` would not post it (near-duplicate, near-copy, other painter)
+
+    @property
+    def provenance_dict(self) -> dict:
+        return json.loads(self.provenance)
+
+
+QUEUE_COLUMNS = ", ".join(QueueItem.__dataclass_fields__)
 
 
 class History:
@@ -109,7 +151,11 @@ class History:
             db.execute(SCHEMA)
             db.execute(f"INSERT INTO posts ({V1_COLUMNS}) SELECT {V1_COLUMNS} FROM posts_v1")
             db.execute("DROP TABLE posts_v1")
+        elif exists and version == 2:  # v3 added columns only
+            for name, kind in V3_COLUMNS:
+                db.execute(f"ALTER TABLE posts ADD COLUMN {name} {kind}")
         db.execute(SCHEMA)
+        db.execute(QUEUE_SCHEMA)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def get(self, day: str, publisher: str) -> Post | None:
@@ -170,3 +216,43 @@ class History:
             "ORDER BY publisher", (day,)
         ).fetchall()
         return [Post(*row) for row in rows]
+
+    # -- the studio's queue ---------------------------------------------------------------------------
+
+    def enqueue(self, provenance: str, note: str | None = None) -> QueueItem:
+        with self._connect() as db:
+            cursor = db.execute("INSERT INTO queue (provenance, note) VALUES (?, ?)", (provenance, note))
+        item = self.queue_item(int(cursor.lastrowid or 0))
+        assert item is not None
+        return item
+
+    def queue_item(self, item_id: int) -> QueueItem | None:
+        rows = self._connect().execute(f"SELECT {QUEUE_COLUMNS} FROM queue WHERE id = ?", (item_id,)).fetchall()
+        return QueueItem(*rows[0]) if rows else None
+
+    def queue(self) -> list[QueueItem]:
+        """The paintings still waiting, head first."""
+        rows = self._connect().execute(
+            f"SELECT {QUEUE_COLUMNS} FROM queue WHERE day IS NULL AND rejected IS NULL ORDER BY id").fetchall()
+        return [QueueItem(*row) for row in rows]
+
+    def take_queued(self, day: str) -> QueueItem | None:
+        """The queued painting for ``day``: the one it already took (a rerun), else the head, now taken."""
+        with self._connect() as db:
+            rows = db.execute(f"SELECT {QUEUE_COLUMNS} FROM queue WHERE day = ?", (day,)).fetchall()
+            if not rows:
+                rows = db.execute(
+                    f"SELECT {QUEUE_COLUMNS} FROM queue WHERE day IS NULL AND rejected IS NULL ORDER BY id LIMIT 1").fetchall()
+                if rows:
+                    db.execute("UPDATE queue SET day = ? WHERE id = ?", (day, rows[0][0]))
+        return replace(QueueItem(*rows[0]), day=day) if rows else None
+
+    def reject_queued(self, item_id: int, reason: str) -> None:
+        """Give the day back and keep the reason: the painting is not posted, and the person can see why."""
+        with self._connect() as db:
+            db.execute("UPDATE queue SET day = NULL, rejected = ? WHERE id = ?", (reason, item_id))
+
+    def unqueue(self, item_id: int) -> bool:
+        """Remove a waiting painting; one that a day already took stays (it is that day's post)."""
+        with self._connect() as db:
+            return db.execute("DELETE FROM queue WHERE id = ? AND day IS NULL", (item_id,)).rowcount > 0

@@ -42,6 +42,7 @@ class Container:
     caption: str
     image_url: str
     polls_left: int
+    alt_text: str = ""
     outcome: str = "FINISHED"
     status: str = "IN_PROGRESS"
     media_id: str | None = None
@@ -175,7 +176,7 @@ class FakeGraph:
         if not 0.8 <= image.width / image.height <= 1.91:
             return 400, _err(36003, 2207009, "The aspect ratio is not supported.")
         container = Container(f"c{len(self.containers) + 1}", caption, url, self.polls_before_finished,
-                              self.outcomes.pop(0) if self.outcomes else "FINISHED")
+                              params.get("alt_text", ""), self.outcomes.pop(0) if self.outcomes else "FINISHED")
         self.containers[container.id] = container
         return 200, {"id": container.id}
 
@@ -202,7 +203,7 @@ class FakeGraph:
         container.status = "PUBLISHED"
         container.media_id = f"m{len(self.media) + 1}"
         self.media.insert(0, {"id": container.media_id, "caption": container.caption, "image_url": container.image_url,
-                              "time": self.clock()})
+                              "alt_text": container.alt_text, "time": self.clock()})
         return 200, {"id": container.media_id}
 
     def _list(self, parts, params):

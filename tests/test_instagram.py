@@ -26,7 +26,8 @@ def publication(tmp_path):
     path = tmp_path / "staging" / "2026-03-01.jpg"
     path.parent.mkdir()
     path.write_bytes(post_image(image))
-    return Publication("2026-03-01", path, "Through the Icy Glass", "Through the Icy Glass\n\n#artgan #ai")
+    return Publication("2026-03-01", path, "Through the Icy Glass", "Through the Icy Glass\n\n#artgan #ai",
+                       "AI-generated painting: pale blues over a dark band")
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_follows_the_documented_flow(graph, make_publisher, publication):
     progress = MemoryProgress()
     media_id = make_publisher().publish(publication, progress)
     assert endpoints(graph) == ["limit", "create", "status", "status", "status", "publish"]
-    assert graph.published == [{"id": media_id, "caption": publication.caption,
+    assert graph.published == [{"id": media_id, "caption": publication.caption, "alt_text": publication.alt_text,
                                  "image_url": graph.files_url + "images/2026-03-01.jpg"}]
     assert progress.values == {"image_url": graph.files_url + "images/2026-03-01.jpg", "container_id": "c1", "media_id": media_id}
     for method, path, params, auth in graph.requests:  # the token travels in the header only

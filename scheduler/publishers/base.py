@@ -13,6 +13,7 @@ class Publication:
     image: Path  # the prepared JPEG
     title: str
     caption: str
+    alt_text: str = ""  # the image description (screen readers); publishers fall back to the title without one
 
 
 class Progress(Protocol):

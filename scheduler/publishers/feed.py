@@ -63,6 +63,7 @@ class FeedPublisher:
             "image": image_name,
             "title": publication.title,
             "caption": publication.caption,
+            "alt": publication.alt_text or publication.title,
             "published": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         })
         posts.sort(key=lambda p: p["id"], reverse=True)
@@ -94,7 +95,8 @@ def render_atom(title: str, posts: list[dict], base_url: str | None) -> str:
         add(entry, "id", f"urn:artgan:post:{post['id']}")
         add(entry, "published", f"{post['id']}T00:00:00Z")
         add(entry, "updated", post.get("published") or f"{post['id']}T00:00:00Z")
-        add(entry, "link", rel="enclosure", type="image/jpeg", href=base + post["image"])
+        # The enclosure's title attribute (RFC 4287 4.2.7.5) is the image's description.
+        add(entry, "link", rel="enclosure", type="image/jpeg", href=base + post["image"], title=post.get("alt") or post["title"])
         add(entry, "content", post["caption"], type="text")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
 
@@ -106,7 +108,7 @@ def _now() -> str:
 def render_index(title: str, posts: list[dict]) -> str:
     cards = "\n".join(
         f"""  <article class="post" id="post-{html.escape(p['id'])}">
-    <img src="{html.escape(p['image'])}" alt="{html.escape(p['title'])}" loading="lazy">
+    <img src="{html.escape(p['image'])}" alt="{html.escape(p.get('alt') or p['title'])}" loading="lazy">
     <h2>{html.escape(p['title'])}</h2>
     <time datetime="{html.escape(p['id'])}">{html.escape(p['id'])}</time>
     <p class="caption">{html.escape(p['caption'])}</p>

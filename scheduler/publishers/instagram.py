@@ -3,7 +3,7 @@
 1. ``GET /{ig-user-id}/content_publishing_limit``: stop early when the account's
    24-hour quota is used up;
 2. the JPEG is put in the feed folder, whose public URL Instagram downloads it from;
-3. ``POST /{ig-user-id}/media`` (image_url, caption) creates a media container;
+3. ``POST /{ig-user-id}/media`` (image_url, caption, alt_text) creates a media container;
    its id is saved to the post's progress at once;
 4. ``GET /{container-id}?fields=status_code`` is polled until ``FINISHED``
    (``ERROR``/``EXPIRED``: a new container is made);
@@ -142,7 +142,8 @@ class InstagramPublisher:
                 self.check_publishing_limit()
                 url = self.host.public_url(self.host.host_image(publication))
                 progress.save("image_url", url)  # uploaded: where Instagram will fetch it
-                container = self._call("POST", f"{self.user_id}/media", {"image_url": url, "caption": publication.caption})["id"]
+                params = {"image_url": url, "caption": publication.caption, "alt_text": publication.alt_text or publication.title}
+                container = self._call("POST", f"{self.user_id}/media", params)["id"]
                 progress.save("container_id", container)
                 log.info("created media container %s for %s", container, publication.post_id)
             media_id, status = self.publish_container(container, publication.caption)
