@@ -32,8 +32,9 @@ def history(
     if as_json:
         print(json.dumps([asdict(row) for row in rows], indent=2))
         return
-    table = Table("day", "publisher", "status", "title", "score", "chosen by", "remote id", "problem")
+    table = Table("day", "publisher", "status", "title", "score", "remote id", "problem")
     for row in rows:
-        table.add_row(row.day, row.publisher, row.status, escape(row.title or ""),
-                      "" if row.score is None else f"{row.score:.3f}", row.chosen_by or "", row.remote_id or "", escape(row.error or ""))
+        status = row.status + (" (chosen by hand)" if row.chosen_by == "hand" else "")
+        table.add_row(row.day, row.publisher, status, escape(row.title or ""),
+                      "" if row.score is None else f"{row.score:.3f}", row.remote_id or "", escape(row.error or ""))
     out.print(table)
