@@ -23,7 +23,7 @@ ConfigOption = typer.Option(None, "--config", help="TOML config file \\[default:
 StateOption = typer.Option(None, "--state", help="History, staging and log folder \\[default: user data dir].")
 FeedOption = typer.Option(None, "--feed", help="Feed folder \\[default: config, else STATE/feed].")
 ModelOption = typer.Option(None, "--model", "-m", help="Painter path or name \\[default: bundled].")
-PublisherOption = typer.Option(None, "--publisher", "-p", help="feed or instagram; repeat for both \\[default: config, else feed].")
+PublisherOption = typer.Option(None, "--publisher", "-p", help="feed, instagram, mastodon or bluesky; repeat for several \\[default: config, else feed].")
 DateOption = typer.Option(None, "--date", help="Post for this date (YYYY-MM-DD) \\[default: today].")
 CandidatesOption = typer.Option(None, "--candidates", "--n", min=1, help="Candidates to paint per day \\[default: config, else 64].")
 VerboseOption = typer.Option(False, "--verbose", "-v", help="Show every candidate's scores on stderr too.")
@@ -103,7 +103,7 @@ def build_setup(
     from artgan.scheduler.history import History
     from artgan.scheduler.memorisation import ThumbnailIndex
     from artgan.scheduler.picker import PickRules
-    from artgan.scheduler.publishers import FeedPublisher, InstagramPublisher
+    from artgan.scheduler.publishers import BlueskyPublisher, FeedPublisher, InstagramPublisher, MastodonPublisher
 
     config = load_config(config_path)
     if publishers:
@@ -126,9 +126,17 @@ def build_setup(
     for name in config.publishers:
         if name == "feed":
             built.append(feed_publisher)
-        else:
+        elif name == "instagram":
             user_id, token, _ = config.instagram.require(config.feed.public_base_url)
             built.append(InstagramPublisher(user_id, token, feed_publisher, config.instagram.graph_url))
+        elif name == "mastodon":
+            url, token = config.mastodon.require()
+            m = config.mastodon
+            built.append(MastodonPublisher(url, token, visibility=m.visibility, sensitive=m.sensitive,
+                                           spoiler_text=m.spoiler_text, language=m.language))
+        else:
+            handle, password, service = config.bluesky.require()
+            built.append(BlueskyPublisher(handle, password, service))
     settings = DailySettings(
         candidates=candidates or config.candidates, hashtags=tuple(config.hashtags), template=config.caption_template,
         alt_template=config.alt_text_template,

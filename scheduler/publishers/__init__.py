@@ -1,7 +1,10 @@
 """Where the painting of the day goes.  Each publisher is idempotent per post id."""
 
 from .base import MemoryProgress, Progress, Publication, Publisher, PublishError
+from .bluesky import BlueskyPublisher
 from .feed import FeedPublisher
 from .instagram import InstagramPublisher
+from .mastodon import MastodonPublisher
 
-__all__ = ["FeedPublisher", "InstagramPublisher", "MemoryProgress", "Progress", "Publication", "PublishError", "Publisher"]
+__all__ = ["BlueskyPublisher", "FeedPublisher", "InstagramPublisher", "MastodonPublisher", "MemoryProgress", "Progress",
+           "Publication", "PublishError", "Publisher"]
