@@ -100,3 +100,65 @@ def test_missing_explicit_file(tmp_path):
 def test_secret_never_shows_itself():
     secret = Secret(TOKEN)
     assert TOKEN not in repr(secret) and TOKEN not in f"{secret}" and secret.reveal() == TOKEN
+
+
+def test_mastodon_and_bluesky_from_the_file_and_the_environment(tmp_path):
+    password_file = tmp_path / "bsky-password"
+    password_file.write_text("abcd-efgh-ijkl-mnop\n")
+    password_file.chmod(0o600)
+    path = write(tmp_path, f"""
+publishers = ["mastodon", "bluesky"]
+alt_text_template = "{{painter}}: {{palette}}"
+
+[mastodon]
+url = "https://pixelfed.example"
+visibility = "unlisted"
+sensitive = true
+spoiler_text = "AI art"
+language = "en"
+
+[bluesky]
+handle = "@artgan.bsky.social"
+password_file = "{password_file}"
+""")
+    config = load_config(path, env={"ARTGAN_MASTODON_TOKEN": "masto-tok"})
+    assert config.mastodon.require() == ("https://pixelfed.example", config.mastodon.token)
+    assert config.mastodon.token.reveal() == "masto-tok" and "masto-tok" not in repr(config)
+    assert (config.mastodon.visibility, config.mastodon.sensitive, config.mastodon.spoiler_text) == ("unlisted", True, "AI art")
+    handle, password, service = config.bluesky.require()
+    assert (handle, password.reveal(), service) == ("artgan.bsky.social", "abcd-efgh-ijkl-mnop", "https://bsky.social")
+    assert config.alt_text_template == "{painter}: {palette}"
+    env = {"ARTGAN_MASTODON_TOKEN": "t", "ARTGAN_BSKY_APP_PASSWORD": "from-env", "ARTGAN_BSKY_HANDLE": "other.example"}
+    overridden = load_config(path, env=env)
+    assert (overridden.bluesky.handle, overridden.bluesky.password.reveal()) == ("other.example", "from-env")
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[bluesky]\npassword = "hunter2"\n', "must not be in the config file"),
+    ('[bluesky]\napp_password = "hunter2"\n', "must not be in the config file"),
+    ('[mastodon]\naccess_token = "x"\n', "must not be in the config file"),
+    ('[mastodon]\nvisibility = "everyone"\n', "visibility must be one of public"),
+    ('[mastodon]\nsensitive = "yes"\n', "sensitive must be true or false"),
+    ('[mastodon]\ninstance = "x"\n', "unknown key"),
+])
+def test_bad_publisher_settings_are_clear_errors(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(write(tmp_path, text), env={})
+    assert "hunter2" not in str(info.value)
+
+
+def test_a_readable_password_file_is_refused(tmp_path):
+    password_file = tmp_path / "pw"
+    password_file.write_text("secret-pw")
+    password_file.chmod(0o644)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        load_config(write(tmp_path, f'[bluesky]\npassword_file = "{password_file}"\n'), env={})
+
+
+@pytest.mark.parametrize("publisher, message", [
+    ("mastodon", "instance URL.*access token"), ("bluesky", "account handle.*app password"),
+])
+def test_publishers_without_their_settings_say_what_is_missing(tmp_path, publisher, message):
+    config = load_config(write(tmp_path, f'publishers = ["{publisher}"]\n'), env={})
+    with pytest.raises(ConfigError, match=message):
+        getattr(config, publisher).require()

@@ -98,3 +98,30 @@ def test_without_a_critic_the_fallback_score_is_used_and_said(cli, tmp_path):
     assert "no critic next to the painter: scoring by colourfulness" in result.stderr
     rows = json.loads(cli("history", "--state", tmp_path / "s", "--json").stdout)
     assert json.loads(rows[0]["scores"])["scored_by"] == "colourfulness"
+
+
+@pytest.mark.parametrize("publisher, needs", [("mastodon", "instance URL"), ("bluesky", "app password")])
+def test_a_publisher_without_its_settings_is_a_clear_error(cli, tmp_path, publisher, needs):
+    result = cli("post", "--state", tmp_path / "s", "-p", publisher, "--n", "2")
+    assert result.exit_code != 0 and needs in result.output and "Traceback" not in result.output
+
+
+def test_post_to_mastodon_and_bluesky_from_the_command_line(cli, tmp_path, monkeypatch):
+    from fake_social import FakeBluesky, FakeMastodon
+
+    token, password = "masto-secret-77", "bsky-secret-88"
+    masto, bsky = FakeMastodon(token).start(), FakeBluesky("me.example", password).start()
+    try:
+        for key, value in {"ARTGAN_MASTODON_URL": masto.url, "ARTGAN_MASTODON_TOKEN": token, "ARTGAN_BSKY_SERVICE": bsky.url,
+                           "ARTGAN_BSKY_HANDLE": "me.example", "ARTGAN_BSKY_APP_PASSWORD": password}.items():
+            monkeypatch.setenv(key, value)
+        result = cli("post", "--state", tmp_path / "s", "-p", "mastodon", "-p", "bluesky", "--n", "2", "--date", DAY)
+        assert result.exit_code == 0, result.output
+        assert "to mastodon (9000)" in result.stdout and "to bluesky (at://" in result.stdout
+        log = (tmp_path / "s" / "post.log").read_text()
+        assert all(secret not in text for secret in (token, password) for text in (result.output, log))
+        assert len(masto.posted) == 1 and len(bsky.posted) == 1
+        assert masto.posted[0]["media_attachments"][0]["description"] == bsky.posted[0]["embed"]["images"][0]["alt"]
+    finally:
+        masto.stop()
+        bsky.stop()
