@@ -14,6 +14,7 @@ from . import (
     paint_commands,
     post_commands,
     schedule_commands,
+    studio_commands,
     timelapse_commands,
     train_commands,
     upscaler_commands,
@@ -55,6 +56,7 @@ app.command()(history_commands.history)
 app.command()(schedule_commands.schedule)
 app.command()(evaluate_commands.evaluate)
 app.command("train-upscaler")(upscaler_commands.train_upscaler)
+app.command()(studio_commands.studio)
 
 
 def main() -> None:

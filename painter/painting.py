@@ -32,17 +32,19 @@ def latents(seed: int, indices: Sequence[int], latent_dim: int, truncation: floa
     return (z * truncation).astype(np.float32)
 
 
-def nudged_latent(seed: int, index: int, latent_dim: int, truncation: float, k: int, step: float) -> np.ndarray:
-    """z of painting (seed, index) moved by ``step`` along its own k-th random direction ("more like this").
+def nudged_latent(seed: int, index: int, latent_dim: int, truncation: float, steps: Sequence[Sequence[float]]) -> np.ndarray:
+    """z of painting (seed, index) moved by each (k, size) of ``steps`` in turn ("more like this").
 
-    The direction comes from the stream ``rng([seed, index, 2, k])``, apart from z's and the class's."""
+    Step j goes along its own random direction, from the stream ``rng([seed, index, 2, j, k])`` (apart
+    from z's and the class's), so a neighbour of a neighbour is one more step from where it was."""
     z = np.random.default_rng([seed, index]).standard_normal(latent_dim)
-    z = z + step * np.random.default_rng([seed, index, 2, k]).standard_normal(latent_dim)
+    for j, (k, size) in enumerate(steps):
+        z = z + float(size) * np.random.default_rng([seed, index, 2, j, int(k)]).standard_normal(latent_dim)
     return (z * truncation).astype(np.float32)[None]
 
 
-def paint_one(model: LoadedModel, provenance: Provenance) -> np.ndarray:
-    """The painter's own pixels (uint8 [H, W, 3], not upscaled) for a provenance: the same painting again.
+def latent_for(model: LoadedModel, provenance: Provenance) -> tuple[np.ndarray, np.ndarray | None]:
+    """(z [1, latent], label [1] or None) of the painting a provenance describes, for this painter.
 
     Refuses a provenance that names other weights, so a queued painting cannot silently change."""
     if provenance.model_sha256 != model.sha256:
@@ -56,10 +58,15 @@ def paint_one(model: LoadedModel, provenance: Provenance) -> np.ndarray:
     labels = None if label is None else np.array([label], np.int64)
     if provenance.nudge:
         z = nudged_latent(provenance.seed, provenance.index, model.info.latent_dim, provenance.truncation,
-                          int(provenance.nudge["k"]), float(provenance.nudge["step"]))
+                          provenance.nudge["steps"])
     else:
         z = latents(provenance.seed, [provenance.index], model.info.latent_dim, provenance.truncation)
-    return run_painter(model, z, labels)[0]
+    return z, labels
+
+
+def paint_one(model: LoadedModel, provenance: Provenance) -> np.ndarray:
+    """The painter's own pixels (uint8 [H, W, 3], not upscaled) for a provenance: the same painting again."""
+    return run_painter(model, *latent_for(model, provenance))[0]
 
 
 def class_labels(seed: int, indices: Sequence[int], class_count: int) -> np.ndarray:

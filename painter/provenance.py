@@ -35,7 +35,7 @@ class Provenance:
     upscaler_sha256: str | None = None
     quality: int = 95
     walk: dict[str, Any] | None = None  # {"points": K, "frames": F, "fps": R} for an animation
-    nudge: dict[str, Any] | None = None  # {"k": K, "step": S}: a "more like this" neighbour of (seed, index)
+    nudge: dict[str, Any] | None = None  # {"steps": [[k, size], ...]}: a "more like this" neighbour of (seed, index)
 
     def to_json(self) -> str:
         return json.dumps({"artgan_provenance": VERSION, **asdict(self)}, sort_keys=True)

@@ -10,7 +10,8 @@ media container id), written as soon as they exist, so a rerun after a crash
 resumes instead of starting over; ``error`` holds the last failure, for humans.
 ``alt_text`` is the image description every publisher sends, ``provenance`` how
 the painting was made (painter hash, seed, index, truncation: enough to paint it
-again) and ``chosen_by`` who chose it (``picker`` or ``hand``).
+again) and ``chosen_by`` who chose it (``picker`` or ``hand``). ``stars`` keeps
+the studio's favourites, by provenance too.
 
 The ``queue`` table holds paintings a person chose in the studio ("Post this
 next"), by provenance only: the next day that has no picture yet takes the
@@ -58,6 +59,12 @@ CREATE TABLE IF NOT EXISTS queue (
     added TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
     day TEXT UNIQUE,
     rejected TEXT
+)
+"""
+STARS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS stars (
+    provenance TEXT PRIMARY KEY,
+    added TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 )
 """
 V3_COLUMNS = (("alt_text", "TEXT"), ("provenance", "TEXT"), ("chosen_by", "TEXT"))
@@ -156,6 +163,7 @@ class History:
                 db.execute(f"ALTER TABLE posts ADD COLUMN {name} {kind}")
         db.execute(SCHEMA)
         db.execute(QUEUE_SCHEMA)
+        db.execute(STARS_SCHEMA)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def get(self, day: str, publisher: str) -> Post | None:
@@ -247,6 +255,12 @@ class History:
                     db.execute("UPDATE queue SET day = ? WHERE id = ?", (day, rows[0][0]))
         return replace(QueueItem(*rows[0]), day=day) if rows else None
 
+    def set_aside(self) -> list[QueueItem]:
+        """Queued paintings `post` would not post, with the reason."""
+        rows = self._connect().execute(
+            f"SELECT {QUEUE_COLUMNS} FROM queue WHERE rejected IS NOT NULL ORDER BY id").fetchall()
+        return [QueueItem(*row) for row in rows]
+
     def reject_queued(self, item_id: int, reason: str) -> None:
         """Give the day back and keep the reason: the painting is not posted, and the person can see why."""
         with self._connect() as db:
@@ -256,3 +270,16 @@ class History:
         """Remove a waiting painting; one that a day already took stays (it is that day's post)."""
         with self._connect() as db:
             return db.execute("DELETE FROM queue WHERE id = ? AND day IS NULL", (item_id,)).rowcount > 0
+
+    # -- the studio's favourites ----------------------------------------------------------------------
+
+    def star(self, provenance: str, starred: bool = True) -> None:
+        with self._connect() as db:
+            if starred:
+                db.execute("INSERT OR IGNORE INTO stars (provenance) VALUES (?)", (provenance,))
+            else:
+                db.execute("DELETE FROM stars WHERE provenance = ?", (provenance,))
+
+    def stars(self) -> list[str]:
+        """Starred paintings' provenance JSON, oldest first."""
+        return [row[0] for row in self._connect().execute("SELECT provenance FROM stars ORDER BY added, rowid").fetchall()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from artgan.models import load_model, resolve_painter
 from artgan.painter.painting import generate, paint_one
@@ -34,8 +35,12 @@ def test_paint_one_is_the_same_painting_as_generate(painter):
     again = paint_one(painter.model, Provenance("default", painter.model.sha256, 7, 5, truncation=0.7))
     assert (again == expected).all()
     nudged = paint_one(painter.model, Provenance("default", painter.model.sha256, 7, 5, truncation=0.7,
-                                                 nudge={"k": 1, "step": 0.3}))
+                                                 nudge={"steps": [[1, 0.3]]}))
     assert not (nudged == expected).all()
+    farther = paint_one(painter.model, Provenance("default", painter.model.sha256, 7, 5, truncation=0.7,
+                                                  nudge={"steps": [[1, 0.3], [0, 0.3]]}))
+    distance = lambda a, b: float(np.abs(a.astype(int) - b.astype(int)).mean())  # noqa: E731
+    assert 0 < distance(farther, nudged) and distance(nudged, expected) < 60
 
 
 def test_the_queue_head_is_posted_by_hand_and_leaves_the_queue(painter, tmp_path):
