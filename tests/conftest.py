@@ -93,3 +93,35 @@ def landscapes_array(count: int, seed: int = 0, size: int = 32):
 
     rng = np.random.default_rng(seed)
     return np.stack([landscape(rng, size, size) for _ in range(count)])
+
+
+def browser_or_reason() -> tuple[str, str] | str:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not chromium or not driver:
+        return "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install '.[test]')"
+    return chromium, driver
+
+
+@pytest.fixture
+def browser():
+    found = browser_or_reason()
+    if isinstance(found, str):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must check the pages in Chromium, but {found}")
+        pytest.skip(found)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = found[0]
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,900"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path=found[1]), options=options)  # no Selenium Manager download
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -21,38 +20,6 @@ from artgan.scheduler.publishers import FeedPublisher, Publication
 from PIL import Image
 
 EVIL = '<img src=x onerror="document.body.dataset.pwned=1"> Sunrise & <b>bold</b>'
-
-
-def browser_or_reason() -> tuple[str, str] | str:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not chromium or not driver:
-        return "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install '.[test]')"
-    return chromium, driver
-
-
-@pytest.fixture
-def browser():
-    found = browser_or_reason()
-    if isinstance(found, str):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must check the feed page in Chromium, but {found}")
-        pytest.skip(found)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = found[0]
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,900"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(executable_path=found[1]), options=options)  # no Selenium Manager download
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture
