@@ -13,6 +13,7 @@ from artgan.scheduler.history import Post, QueueItem
 
 STYLE = """
   :root { color-scheme: light; font-family: system-ui, sans-serif; }
+  [hidden] { display: none !important; }
   body { margin: 0; background: #f4f1ea; color: #222; }
   header { display: flex; flex-wrap: wrap; gap: .6rem; align-items: end; padding: .8rem 1rem; background: #2d2a26; color: #f4f1ea; }
   header h1 { font-size: 1.1rem; margin: 0 1rem 0 0; align-self: center; }
@@ -22,10 +23,11 @@ STYLE = """
   header a { color: #f4d58d; margin-left: auto; align-self: center; }
   main { display: grid; grid-template-columns: 1fr 18rem; gap: 1rem; padding: 1rem; }
   #error { background: #fbe3e1; color: #8a1c12; border: 1px solid #e0a39b; padding: .5rem .8rem; margin: .6rem 1rem 0; }
-  #grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: .7rem; align-content: start; }
+  #grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: .7rem; align-content: start; }
   .card { background: #fff; border: 1px solid #ddd3c2; border-radius: 4px; overflow: hidden; }
   .card img { width: 100%; aspect-ratio: 1; display: block; cursor: zoom-in; image-rendering: auto; }
   .card .row { display: flex; justify-content: space-between; align-items: center; padding: .2rem .4rem; font-size: .8rem; }
+  .score { white-space: nowrap; }
   .star { border: none; background: none; font-size: 1.2rem; color: #b8860b; padding: 0 .2rem; }
   aside section { background: #fff; border: 1px solid #ddd3c2; border-radius: 4px; padding: .6rem; margin-bottom: 1rem; }
   aside h2 { font-size: .95rem; margin: 0 0 .5rem; }

@@ -171,3 +171,31 @@ def test_the_command_refuses_a_busy_port_and_warns_about_other_interfaces(cli, t
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and not is_loopback("0.0.0.0")
     bad = cli("studio", "--model", "nope", "--state", tmp_path, "--no-open")
     assert bad.exit_code == 1 and "no model named 'nope'" in bad.output
+
+
+def test_the_studio_paints_where_tensorflow_cannot_be_imported(tmp_path):
+    import subprocess
+    import sys
+
+    script = f"""
+import sys, time
+class NoTensorFlow:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in ('tensorflow', 'keras', 'tf2onnx', 'tf_keras'):
+            raise ImportError(f'{{name}} is blocked for this test')
+sys.meta_path.insert(0, NoTensorFlow())
+from pathlib import Path
+from starlette.testclient import TestClient
+from artgan.studio.app import create_app
+from artgan.studio.engine import open_engine
+client = TestClient(create_app(open_engine(Path({str(tmp_path)!r}), None)))
+job = client.post('/api/paint', json={{'seed': 1, 'count': 2}}).json()
+while job['status'] == 'running':
+    time.sleep(0.05)
+    job = client.get('/api/jobs/' + job['id']).json()
+assert job['status'] == 'done' and len(job['result']) == 2, job
+assert 'tensorflow' not in sys.modules
+print('ok')
+"""
+    result = subprocess.run([sys.executable, "-W", "ignore", "-c", script], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr

@@ -73,6 +73,7 @@ def test_paint_star_open_queue_and_post_from_the_studio(browser, studio, cli, tm
     browser.get(url)
     wait_for(browser, "document.body.dataset.ready === '1'")
     assert browser.title == "artgan studio"
+    assert not browser.find_element("id", "class").is_displayed()  # the default painter has no classes
 
     # A bad request gets a sentence in the page, not a stack trace.
     type_into(browser, "seed", "twelve")
