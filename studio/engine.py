@@ -21,7 +21,7 @@ import numpy as np
 from artgan.models.artifact import ModelError
 from artgan.models.runtime import LoadedModel, load_model
 from artgan.models.store import critic_path_for, list_models, resolve_painter
-from artgan.painter.painting import class_index, latent_for, nudged_latent, run_painter, upscale
+from artgan.painter.painting import class_index, latent_for, run_painter, upscale
 from artgan.painter.provenance import Provenance
 from artgan.painter.upscaling import OnnxUpscaler, load_upscaler, upscaler_beside
 from artgan.painter.walks import slerp
