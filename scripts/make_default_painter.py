@@ -37,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
-SIZE, BATCH, SEED = 64, 32, 7
+SIZE, BATCH, WIDTH, SEED = 128, 16, 12, 7
 CREDITS = "artgan default painter; photos: Debian endless-sky-data, images/land (public domain, from morguefile.com)"
 LICENCE = "MIT (model); training photos public domain"
 
@@ -58,7 +58,8 @@ def artgan(*args: object) -> str:
 
 def train_arguments(data: Path, run: Path, steps: int) -> list[object]:
     return [
-        "train", data, "--size", SIZE, "--steps", steps, "--batch-size", BATCH, "--crop", "random",
+        "train", data, "--arch", "fastgan", "--size", SIZE, "--width", WIDTH, "--steps", steps, "--batch-size", BATCH,
+        "--crop", "random",
         "--augment", "on", "--eval-every", 500, "--eval-samples", 256, "--checkpoint-every", 500,
         "--sample-every", 500, "--seed", SEED, "--out", run,
     ]
