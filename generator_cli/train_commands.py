@@ -56,7 +56,16 @@ def train(
     batch_size: int = typer.Option(32, "--batch-size", min=1),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Run folder \\[default: runs/<folder name>]."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its newest checkpoint."),
-    latent_dim: int = typer.Option(128, "--latent-dim", min=1),
+    latent_dim: Optional[int] = typer.Option(
+        None, "--latent-dim", min=1, help="Size of z \\[default: 128, or the --grow-from run's]."
+    ),
+    grow_from: Optional[Path] = typer.Option(
+        None, "--grow-from",
+        help="A trained fastgan run at half this --size: reuse its layers and fade the new top block in.",
+    ),
+    fade_steps: Optional[int] = typer.Option(
+        None, "--fade-steps", min=0, help="Steps to fade a grown run's new block in \\[default: a quarter of --steps, at most 2000].",
+    ),
     width: Optional[int] = typer.Option(
         None, "--width", min=1, help="Channels at full resolution (x2 per halving) \\[default: by --arch and --size; see the README]."
     ),
@@ -106,9 +115,14 @@ def train(
                 f"{run_dir} already holds a training run. Continue it with --resume, "
                 "or choose another folder with --out."
             )
+        source = _grow_source(grow_from) if grow_from else None
+        if source is not None:  # halve the width as the size doubles, so every layer of the source fits
+            width = width or max(1, source.width * source.size // size)
+            latent_dim = latent_dim or source.latent_dim
         try:
             config = TrainConfig(
-                data_dir=str(data_dir), size=size, steps=steps, batch_size=batch_size, latent_dim=latent_dim,
+                data_dir=str(data_dir), size=size, steps=steps, batch_size=batch_size, latent_dim=latent_dim or 128,
+                grow_from=str(grow_from or ""), fade_steps=min(steps // 4, 2000) if fade_steps is None else fade_steps,
                 arch=arch, width=width or default_width(size, arch), lr_g=lr, lr_d=lr, seed=seed, sample_every=sample_every,
                 checkpoint_every=checkpoint_every, keep_checkpoints=keep_checkpoints,
                 dataset_name=data_dir.resolve().name, crop=crop, dedupe=dedupe, classes=classes, loss=loss,
@@ -133,7 +147,20 @@ def train(
         err.print("[yellow]Note:[/] the image folder changed since this run started; resuming on the new contents.")
     config.dataset_size, config.data_fingerprint = len(dataset), dataset.fingerprint
     config.class_names = list(dataset.class_names)
+    if config.grow_from and not resume:
+        from artgan.trainer.grow import GrowError, check_source
+
+        with user_errors(GrowError):
+            check_source(_grow_source(Path(config.grow_from)), config)
     _run_training(config, dataset, run_dir, resume, strategy)
+
+
+def _grow_source(run: Path):
+    """The --grow-from run's config (its checkpoint is read when training starts)."""
+    from artgan.trainer.grow import GrowError, load_source
+
+    with user_errors(GrowError):
+        return load_source(run)[0]
 
 
 def _prepare_data(data_dir: Path, config, cache_dir: Optional[Path]):

@@ -70,6 +70,8 @@ class TrainConfig:
     r1_gamma: float = 0.1
     r1_every: int = 4  # lazy R1: the penalty (x r1_every) on every 4th step costs a quarter as much
     recon_weight: float = 1.0  # fastgan: weight of D's L1 reconstruction loss on reals (0 = off)
+    grow_from: str = ""  # a trained fastgan run at half this size whose layers start this one (trainer.grow)
+    fade_steps: int = 0  # steps over which a grown run fades its new top block in
     augment: str = "auto"  # auto (on below AUGMENT_AUTO_BELOW images) | on | off: DiffAugment
     augment_p: float | None = None  # fixed probability of each augmentation; None = adaptive
     augment_target: float = 0.6  # adaptive: raise p while E[sign(D(real))] is above this
@@ -95,6 +97,10 @@ class TrainConfig:
         for name in ("steps", "batch_size", "latent_dim", "width", "sample_every", "checkpoint_every", "keep_checkpoints", "r1_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
+        if self.grow_from and self.arch != "fastgan":
+            raise ValueError("--grow-from needs --arch fastgan (its layers are named by resolution, so they can be reused)")
+        if self.fade_steps < 0:
+            raise ValueError(f"--fade-steps must be 0 or more, not {self.fade_steps}")
         if self.eval_every < 0 or self.eval_samples < 2:
             raise ValueError(f"eval-every must be 0 (off) or more and eval-samples at least 2, "
                              f"not {self.eval_every} and {self.eval_samples}")

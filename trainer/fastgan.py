@@ -62,8 +62,36 @@ def _excite(small, big, name: str):
     return layers.Multiply(name=f"{name}_excite")([big, s])
 
 
-def build_generator(latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0) -> keras.Model:
-    """z [N, latent] (+ label int64 [N]) -> image [N, size, size, 3] in [-1, 1]."""
+class FadeIn(layers.Layer):
+    """alpha * new + (1 - alpha) * old, with alpha a non-trainable weight the training step ramps to 1.
+
+    Used while a grown run (``--grow-from``) fades its new top block in, as ProGAN did: it is
+    checkpointed with the generator, so a resumed run fades exactly as the uninterrupted one.
+    """
+
+    def build(self, input_shape) -> None:
+        self.alpha = self.add_weight(name="alpha", shape=(), initializer="zeros", trainable=False)
+
+    def call(self, inputs):
+        old, new = inputs
+        alpha = tf.cast(self.alpha, new.dtype)
+        return alpha * new + (1.0 - alpha) * tf.cast(old, new.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[1]
+
+
+FADE_RGB, FADE = "g_fade_rgb", "g_fade"  # the grown-from run's RGB head at half size, and the blend
+
+
+def build_generator(
+    latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0, fade: bool = False
+) -> keras.Model:
+    """z [N, latent] (+ label int64 [N]) -> image [N, size, size, 3] in [-1, 1].
+
+    ``fade=True`` adds the half-size RGB head of a grown-from run, upsampled and blended
+    with the new full-size output by a :class:`FadeIn` layer.
+    """
     z = keras.Input((latent_dim,), name="z")
     inputs, x = [z], z
     if num_classes:
@@ -85,6 +113,10 @@ def build_generator(latent_dim: int, size: int, width: int, max_channels: int, n
             x = _excite(features[source], x, f"g_sle{source}_{resolution}")
         features[resolution] = x
     image = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name="image")(x)
+    if fade:
+        old = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name=FADE_RGB)(features[size // 2])
+        old = layers.UpSampling2D(interpolation="bilinear", dtype="float32")(old)
+        image = FadeIn(dtype="float32", name=FADE)([old, image])
     return keras.Model(inputs if num_classes else z, image, name="generator")
 
 

@@ -30,7 +30,7 @@ from .augment import PARAMS, adapt_probability, diff_augment
 from .checkpoints import load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .losses import discriminator_loss, generator_loss, r1_penalty
-from . import fastgan
+from . import fastgan, grow
 from .networks import build_discriminator, build_generator
 from .pipeline import batch_indices, make_dataset  # noqa: F401 - batch_indices is re-exported
 from .plots import plot_losses
@@ -105,7 +105,8 @@ class GAN:
         self.d_features: keras.Model | None = None  # fastgan: D with [logit, 8x8, (16x16)] outputs
         if config.arch == "fastgan":
             build_g = lambda: fastgan.build_generator(  # noqa: E731
-                config.latent_dim, config.size, config.width, config.max_channels, num_classes
+                config.latent_dim, config.size, config.width, config.max_channels, num_classes,
+                fade=bool(config.grow_from and config.fade_steps),
             )
             self.discriminator, self.d_features = fastgan.build_discriminator(
                 config.size, config.width, config.max_channels, num_classes
@@ -199,6 +200,7 @@ class GAN:
         cfg, strategy = self.config, self.strategy
         G, D, G_ema = self.generator, self.discriminator, self.ema_generator
         D_features, reconstructing = self.d_features, bool(self.decoders)
+        fade = grow.fade_layer(G)
         d_variables = self.d_trainable_variables
         replicas = strategy.num_replicas_in_sync
         per_replica = cfg.batch_size // replicas
@@ -212,6 +214,8 @@ class GAN:
                 i = tf.distribute.get_replica_context().replica_id_in_sync_group
                 batch = {k: v[i * per_replica : (i + 1) * per_replica] for k, v in batch.items()}
             real = tf.cast(batch["image"], tf.float32) / 127.5 - 1.0
+            if fade is not None:  # a grown run: D sees reals with their new detail faded in, as G paints them
+                real = grow.fade_detail(real, tf.cast(fade.alpha, tf.float32))
             labels = batch["label"]
             n = tf.shape(real)[0]
             with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
@@ -268,6 +272,9 @@ class GAN:
             }
 
         def train_step(batch: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+            if fade is not None:  # a pure function of the step, so resume fades exactly as before
+                progress = tf.cast(self.g_optimizer.iterations + 1, tf.float32) / cfg.fade_steps
+                fade.alpha.assign(tf.minimum(1.0, progress))
             per_replica_values = strategy.run(replica_step, args=(batch,))
             values = {k: strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None) for k, v in per_replica_values.items()}
             # warm-up (as tf.train.ExponentialMovingAverage with num_updates): early samples are not
@@ -335,6 +342,8 @@ def train(
             raise TrainingError(f"nothing to resume: no readable checkpoint in {paths.checkpoints}")
         gan.restore(checkpoint.arrays)
     else:
+        if config.grow_from:
+            notify(grow.grow_from(gan, Path(config.grow_from)))
         paths.root.mkdir(parents=True, exist_ok=True)
         config.save(paths.config)
         _truncate_metrics(paths.metrics)
