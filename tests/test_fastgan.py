@@ -74,6 +74,8 @@ def test_runs_from_before_arch_existed_load_as_dcgan(tmp_path):
     assert not any("excite" in layer.name for layer in GAN(loaded).generator.layers)
 
 
-def test_an_unknown_arch_is_refused_with_the_choices():
+def test_an_unknown_arch_or_a_dcgan_only_option_is_refused_with_the_choices():
     with pytest.raises(ValueError, match="--arch must be one of fastgan, dcgan"):
         TrainConfig(data_dir="x", arch="stylegan9")
+    with pytest.raises(ValueError, match="spectral is for --arch dcgan"):
+        TrainConfig(data_dir="x", regularizer="spectral")

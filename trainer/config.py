@@ -99,6 +99,8 @@ class TrainConfig:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
         if self.grow_from and self.arch != "fastgan":
             raise ValueError("--grow-from needs --arch fastgan (its layers are named by resolution, so they can be reused)")
+        if self.arch == "fastgan" and self.regularizer == "spectral":
+            raise ValueError("--regularizer spectral is for --arch dcgan; fastgan's discriminator uses r1 or none")
         if self.fade_steps < 0:
             raise ValueError(f"--fade-steps must be 0 or more, not {self.fade_steps}")
         if self.eval_every < 0 or self.eval_samples < 2:
