@@ -196,7 +196,7 @@ def test_conditional_painter_has_a_label_input_and_class_names(conditional_paint
 
 
 def test_paint_class_picks_the_label(cli, conditional_painter, tmp_path):
-    from artgan.generator_cli.provenance import read_provenance
+    from artgan.painter.provenance import read_provenance
     from PIL import Image
 
     painter = conditional_painter[0].painter
