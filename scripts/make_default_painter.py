@@ -135,11 +135,13 @@ def keep_learned_upscaler(upscaler: dict, lattice_learned: float, lattice_classi
 
 
 def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: dict, upscaler: dict,
-               upscaler_decision: tuple[bool, str], lattice: dict, previous_lattice: dict, commands: list[str]) -> str:
+               upscaler_decision: tuple[bool, str], lattice: dict, previous_lattice: dict, commands: list[str],
+               history_note: str = "") -> str:
     from artgan.evaluation.report import summary_lines
     from artgan.models.runtime import file_sha256
 
     config = json.loads((run / "config.json").read_text())
+    size = config["size"]
     best = json.loads((run / "checkpoints" / "best.json").read_text())
     steps, wall_s = training_wall_s(run)
     grown = ""
@@ -152,6 +154,7 @@ def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: d
         grown = (f"| grown from | a {small['size']} px fastgan run (width {small['width']}, batch {small['batch_size']}, "
                  f"{small_steps} steps, {small_wall_s / 60:.0f} min, its best checkpoint): every layer up to 64 px reused, "
                  f"the 128 px block faded in over {config['fade_steps']} steps (`--grow-from`) |\n")
+    history = f"| how it was run | {history_note} |\n" if history_note else ""
     files = sorted(p for p in stage.iterdir() if p.name.startswith("default") and p.suffix in (".onnx", ".npz"))
     file_rows = "\n".join(f"| `{p.name}` | {p.stat().st_size / 1e6:.2f} MB | `{file_sha256(p)[:16]}` |" for p in files)
     swd, div, mem = evaluation["swd_x1e3"], evaluation["ms_ssim"], evaluation["memorisation"]
@@ -166,7 +169,7 @@ def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: d
 
     return f"""# Model card: the bundled default painter
 
-`artgan paint` uses this painter when no `--model` is given.  It paints {SIZE} px landscapes
+`artgan paint` uses this painter when no `--model` is given.  It paints {size} px landscapes
 and upscales them {upscaling}.  It was built by `python scripts/make_default_painter.py` on
 {datetime.now(timezone.utc):%Y-%m-%d} (2 CPU cores, no GPU).
 
@@ -196,15 +199,15 @@ They are landscape *photos*, not paintings: the closest redistributable set we c
 
 | | |
 | --- | --- |
-| network | `--arch fastgan`: z -> 4x4 -> [nearest x2 + 3x3 conv + BN + GLU] x {(SIZE // 4).bit_length() - 1} with skip-layer excitation (4 -> 64 px, 8 -> 128 px) -> 3x3 conv + tanh; latent {config['latent_dim']}, width {config['width']} (channels at {SIZE} px, doubling per halving up to {config['max_channels']}) |
+| network | `--arch fastgan`: z -> 4x4 -> [nearest x2 + 3x3 conv + BN + GLU] x {(size // 4).bit_length() - 1} with skip-layer excitation ({', '.join(f'{r} -> {16 * r} px' for r in (4, 8, 16) if 16 * r <= size)}) -> 3x3 conv + tanh; latent {config['latent_dim']}, width {config['width']} (channels at {size} px, doubling per halving up to {config['max_channels']}) |
 | discriminator | strided conv + residual down blocks to 8x8, patch logits; two decoders reconstruct the real image from its 8x8 and 16x16 features (L1, weight {config['recon_weight']}); R1 (gamma {config['r1_gamma']}, every {config['r1_every']} steps) |
 | recipe | {steps} steps, batch {config['batch_size']}, Adam {config['lr_g']} (beta1 {config['beta_1']}), {config['loss']} loss, label smoothing {config['label_smoothing']}, EMA {config['ema_decay']}, {config['crop']} crops, flips, DiffAugment (p {config['augment_p']}), seed {config['seed']} |
-{grown}| picked | step {best['step']} of {steps}: the lowest SWD of the evaluations every {config['eval_every']} steps (`--checkpoint best`) |
-| wall time | {wall_s / 60:.0f} min in all on one core of a shared 2-core CPU (the {SIZE} px stage: {steps} steps), float32 |
+{grown}{history}| picked | step {best['step']} of {steps}: the lowest SWD of the evaluations every {config['eval_every']} steps (`--checkpoint best`) |
+| wall time | {wall_s / 60:.0f} min in all on one core of a shared 2-core CPU (the {size} px stage: {steps} steps), float32 |
 
 ## Quality: this painter beside the previous one
 
-| | previous (DCGAN, 64 px, v1) | this one (FastGAN, {SIZE} px) |
+| | previous (DCGAN, 64 px, v1) | this one (FastGAN, {size} px) |
 | --- | --- | --- |
 {row("SWD x1e3 / real floor (distance) at 64 px", previous, at64)}
 | MS-SSIM diversity (training photos {previous['ms_ssim']['real']:.3f}) | {previous['ms_ssim']['generated']:.3f} | {at64['ms_ssim']['generated']:.3f} |
@@ -220,7 +223,7 @@ periodic grid; photos score about 1) come from `python benchmarks/bench_lattice.
 painter's from the same script run before it was replaced
 (`docs/default-painter/v1-dcgan64.lattice.json`).
 
-At its own size (`artgan evaluate models/default.onnx --n 1000`, {SIZE} px):
+At its own size (`artgan evaluate models/default.onnx --n 1000`, {size} px):
 
 | figure | value |
 | --- | --- |
@@ -231,7 +234,7 @@ At its own size (`artgan evaluate models/default.onnx --n 1000`, {SIZE} px):
 
 {chr(10).join('> ' + line for line in summary_lines(evaluation))}
 
-Honest limits: {SIZE} px from {evaluation['real_images']} photos and under two hours of one CPU core.  The
+Honest limits: {size} px from {evaluation['real_images']} photos and under two hours of one CPU core.  The
 paintings read as skies, horizons, water and hills in the palette of the photos, with soft detail;
 they do not match the photos up close.  Train your own on a GPU (`artgan train DIR`) for more.
 
@@ -258,9 +261,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "endless-sky-land")
     parser.add_argument("--run", type=Path, default=ROOT / "runs" / "default-painter")
-    parser.add_argument("--recipe", choices=["grow", "direct"], default="grow",
-                        help="grow: 64 px, then 128 px grown from it (the shipped painter); direct: 128 px from scratch")
-    parser.add_argument("--steps", type=int, default=1600, help="steps of the 128 px run")
+    parser.add_argument("--recipe", choices=["small", "grow", "direct"], default="small",
+                        help="small: fastgan at 64 px (the shipped painter); grow: 64 px, then 128 px grown from it; "
+                             "direct: 128 px from scratch")
+    parser.add_argument("--history", default="", help="a sentence for the card on how the run was really made")
+    parser.add_argument("--steps", type=int, default=3000, help="steps of the shipped run")
     parser.add_argument("--small-steps", type=int, default=3000, help="grow: steps of the 64 px run")
     parser.add_argument("--small-run", type=Path, default=None, help="grow: the 64 px run [default: RUN-64]")
     parser.add_argument("--reuse-run", action="store_true", help="keep an existing run (resumed up to --steps)")
@@ -280,6 +285,8 @@ def main() -> None:
     if not (args.data / "MANIFEST.tsv").exists():
         subprocess.run([sys.executable, str(ROOT / "scripts" / "fetch_endless_sky.py"), str(args.data)], check=True)
     stages = [(args.run, train_arguments(args.data, args.run, args.steps), args.steps)]
+    if args.recipe == "small":
+        stages = [(args.run, small_arguments(args.data, args.run, args.steps), args.steps)]
     if args.recipe == "grow":
         small = args.small_run or args.run.with_name(args.run.name + "-64")
         stages = [(small, small_arguments(args.data, small, args.small_steps), args.small_steps),
@@ -326,7 +333,7 @@ def main() -> None:
         grid = next((stage / "samples").glob("*grid*"))
         shutil.copyfile(grid, stage / "default-samples.png")
         (stage / "README.md").write_text(model_card(stage, args.run, evaluation, at64, previous, upscaler, decision,
-                                                    lattice, previous_lattice, commands))
+                                                    lattice, previous_lattice, commands, args.history))
         for name in names:
             (stage / name).chmod(0o644)  # staged files are private (0600); installed ones are read by everyone
             (stage / name).replace(MODELS / name)
