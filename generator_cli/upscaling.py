@@ -13,7 +13,7 @@ The classical resampler is bicubic unless Lanczos is asked for: at the whole
 factors paintings are enlarged by, Lanczos' ringing repeats with the pixel
 grid and leaves lattice peaks (evaluation.lattice: median 4.2 on the default
 painter's paintings at x4, and 3.4 even on 64 px photos), where bicubic, whose
-kernel sums to one at every phase, leaves almost none (2.1 and 1.0).
+kernel sums to one at every phase, leaves almost none (1.7 and 1.0).
 """
 
 from __future__ import annotations
@@ -125,11 +125,22 @@ def default_resampler(upscaler: Path) -> str | None:
 
 
 def resize(image: np.ndarray, width: int, height: int, resample: str = BICUBIC) -> np.ndarray:
-    """uint8 [H, W, 3] at exactly width x height with a classical resampler (bicubic or lanczos)."""
-    picture = Image.fromarray(image)
-    if picture.size == (width, height):
+    """uint8 [H, W, 3] at exactly width x height with a classical resampler (bicubic or lanczos).
+
+    Bicubic runs in float and rounds once: Pillow's 8-bit path rounds between its horizontal
+    and vertical passes, and that rounding repeats with the output phase (the default
+    painter's paintings at x4: lattice score 2.07 in 8 bits, 1.68 in float).  Lanczos keeps
+    Pillow's 8-bit path, so files painted with it before stay reproducible.
+    """
+    if image.shape[1] == width and image.shape[0] == height:
         return image
-    return np.asarray(picture.resize((width, height), RESAMPLERS[resample]))
+    if resample == LANCZOS:
+        return np.asarray(Image.fromarray(image).resize((width, height), RESAMPLERS[LANCZOS]))
+    planes = [
+        np.asarray(Image.fromarray(image[..., c].astype(np.float32), "F").resize((width, height), RESAMPLERS[resample]))
+        for c in range(image.shape[2])
+    ]
+    return np.clip(np.rint(np.stack(planes, axis=-1)), 0, 255).astype(np.uint8)
 
 
 def upscale_image(
@@ -150,6 +161,7 @@ def upscale_image(
         while image.shape[1] * upscaler.scale <= target_w and image.shape[0] * upscaler.scale <= target_h:
             image = upscaler.run(image)
     return Image.fromarray(resize(image, target_w, target_h, resample))
+
 
 def ssim(reference: np.ndarray, test: np.ndarray) -> float:
     """SSIM of two uint8 RGB images (Wang et al.: 11-tap Gaussian, sigma 1.5, per channel, averaged)."""
