@@ -86,7 +86,7 @@ def build_upscaler(scale: int, width: int) -> keras.Model:
     x = layers.Conv2D(width // 2, 3, padding="same", activation="leaky_relu")(x)
     x = _resize(scale, "bilinear", "features_up")(x)
     x = layers.Conv2D(max(width // 4, 3), 3, padding="same", activation="leaky_relu")(x)  # same weights at every output px
-    residual = layers.Conv2D(3, 3, padding="same", kernel_initializer="zeros")(x)
+    residual = layers.Conv2D(3, 3, padding="same", kernel_initializer="zeros", name="residual")(x)
     base = _resize(scale, "bicubic", "bicubic")(lr)
     hr = layers.Add(name="hr")([base, residual])
     return keras.Model(lr, hr, name=f"resize_conv_x{scale}")
