@@ -75,7 +75,8 @@ def to_jpeg(picture: Image.Image, max_bytes: int = MAX_BYTES) -> bytes:
     profile = srgb_profile()
     for quality in QUALITIES:
         buffer = io.BytesIO()
-        rgb.save(buffer, format="JPEG", quality=quality, subsampling=0, icc_profile=profile, optimize=True)
+        # no optimize=True: Pillow then sizes its one-shot buffer for 4:2:0 and a busy 4:4:4 picture overflows it
+        rgb.save(buffer, format="JPEG", quality=quality, subsampling=0, icc_profile=profile)
         if buffer.tell() <= max_bytes:
             return buffer.getvalue()
     raise ValueError(f"could not fit a {rgb.width}x{rgb.height} JPEG into {max_bytes} bytes")
