@@ -11,7 +11,7 @@ generator paints --n images and they are compared with the training images prepa
 same size: SWD x1e3 beside the real-vs-real floor, the distance to that floor, MS-SSIM
 diversity beside the reals', the share of near copies of a training image, and the
 lattice-peak score of the native paintings.  Steps and img/s come from metrics.csv.
-Writes RESULTS/quality-SIZE.json, a sample grid per candidate (RUN/final-grid.png) and
+Writes RESULTS/NAME.json (NAME: the --out folder's name, default quality-SIZE), a sample grid per candidate (RUN/final-grid.png) and
 prints a Markdown table.
 """
 
@@ -137,7 +137,7 @@ def main() -> None:
         rows[name] = {"flags": flags, **training_figures(run), **measure(run, real, args.n, args.seed)}
     results = {"data": str(args.data), "real_images": len(real.images), "size": args.size, "minutes": args.minutes,
                "batch_size": args.batch_size, "cores_each": 1, "candidates": rows}
-    path = write_results(f"quality-{args.size}", results)
+    path = write_results(out.name, results)
     print(f"\n{len(real.images)} real images at {args.size} px, {args.minutes:g} min on one core each "
           f"(batch {args.batch_size}); results in {path}\n")
     print("| candidate | steps | img/s | SWD x1e3 | floor | SWD - floor | MS-SSIM (reals) | near copies | lattice |")

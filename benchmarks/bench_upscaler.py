@@ -42,8 +42,8 @@ def best_of(run, repeats: int = 5) -> float:
 def on_paintings(upscalers: dict, count: int = 16) -> dict[str, dict[str, float]]:
     """Per method: lattice score of the paintings enlarged x4, and PSNR/SSIM of x4 from their /4 reductions."""
     from artgan.evaluation.lattice import median_lattice_score
-    from artgan.generator_cli.painting import generate
-    from artgan.generator_cli.upscaling import BICUBIC, LANCZOS, resize, ssim
+    from artgan.painter.painting import generate
+    from artgan.painter.upscaling import BICUBIC, LANCZOS, resize, ssim
     from artgan.models.imaging import downscale, psnr
     from artgan.models.runtime import load_model
     from artgan.models.store import resolve_painter
@@ -82,7 +82,7 @@ def main() -> None:
         subprocess.run(command, check=True)
         report = json.loads(model.with_suffix(".json").read_text())
 
-        from artgan.generator_cli.upscaling import load_upscaler, resize
+        from artgan.painter.upscaling import load_upscaler, resize
 
         upscalers = {"learned": load_upscaler(model, device="cpu")}
         upscalers.update({path.name: load_upscaler(path, device="cpu") for path in args.also})

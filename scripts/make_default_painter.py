@@ -60,7 +60,29 @@ def artgan(*args: object) -> str:
     return done.stdout
 
 
+SMALL_SIZE, SMALL_BATCH, SMALL_WIDTH, SMALL_SEED, FADE_STEPS = 64, 32, 16, 0, 400  # the grow recipe's first stage
+
+
+def small_arguments(data: Path, run: Path, steps: int) -> list[object]:
+    """Stage 1 of the grow recipe: fastgan at 64 px."""
+    return [
+        "train", data, "--arch", "fastgan", "--size", SMALL_SIZE, "--width", SMALL_WIDTH, "--steps", steps,
+        "--batch-size", SMALL_BATCH, "--crop", "random", "--augment", "on", "--eval-every", 500, "--eval-samples", 256,
+        "--checkpoint-every", 500, "--sample-every", 500, "--seed", SMALL_SEED, "--out", run,
+    ]
+
+
+def grow_arguments(data: Path, run: Path, source: Path, steps: int) -> list[object]:
+    """Stage 2: 128 px grown from stage 1 (width halved to 8, the new block faded in over FADE_STEPS)."""
+    return [
+        "train", data, "--size", SIZE, "--grow-from", source, "--steps", steps, "--batch-size", BATCH,
+        "--fade-steps", FADE_STEPS, "--crop", "random", "--augment", "on", "--eval-every", 400, "--eval-samples", 256,
+        "--checkpoint-every", 400, "--sample-every", 400, "--seed", SEED, "--out", run,
+    ]
+
+
 def train_arguments(data: Path, run: Path, steps: int) -> list[object]:
+    """The direct recipe: fastgan at 128 px from scratch."""
     return [
         "train", data, "--arch", "fastgan", "--size", SIZE, "--width", WIDTH, "--steps", steps, "--batch-size", BATCH,
         "--crop", "random",
@@ -104,7 +126,7 @@ def keep_learned_upscaler(upscaler: dict, lattice_learned: float, lattice_classi
     """The learned upscaler ships only if train-upscaler chose it (it beats bicubic and Lanczos on PSNR and
     SSIM on the held-out photos without adding a grid: upscaling.choose_default) and what `artgan paint`
     writes with it scores at most LATTICE_MARGIN above what it writes with bicubic."""
-    from artgan.generator_cli.upscaling import LATTICE_MARGIN
+    from artgan.painter.upscaling import LATTICE_MARGIN
 
     better = upscaler["default"] == "learned"
     clean = lattice_learned <= lattice_classical + LATTICE_MARGIN
@@ -123,6 +145,16 @@ def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: d
     config = json.loads((run / "config.json").read_text())
     best = json.loads((run / "checkpoints" / "best.json").read_text())
     steps, wall_s = training_wall_s(run)
+    grown = ""
+    if config.get("grow_from"):  # the 64 px stage's steps and time count too
+        source = Path(config["grow_from"])
+        source = source if source.is_absolute() else ROOT / source
+        small = json.loads((source / "config.json").read_text())
+        small_steps, small_wall_s = training_wall_s(source)
+        wall_s += small_wall_s
+        grown = (f"| grown from | a {small['size']} px fastgan run (width {small['width']}, batch {small['batch_size']}, "
+                 f"{small_steps} steps, {small_wall_s / 60:.0f} min, its best checkpoint): every layer up to 64 px reused, "
+                 f"the 128 px block faded in over {config['fade_steps']} steps (`--grow-from`) |\n")
     files = sorted(p for p in stage.iterdir() if p.name.startswith("default") and p.suffix in (".onnx", ".npz"))
     file_rows = "\n".join(f"| `{p.name}` | {p.stat().st_size / 1e6:.2f} MB | `{file_sha256(p)[:16]}` |" for p in files)
     swd, div, mem = evaluation["swd_x1e3"], evaluation["ms_ssim"], evaluation["memorisation"]
@@ -169,9 +201,9 @@ They are landscape *photos*, not paintings: the closest redistributable set we c
 | --- | --- |
 | network | `--arch fastgan`: z -> 4x4 -> [nearest x2 + 3x3 conv + BN + GLU] x {(SIZE // 4).bit_length() - 1} with skip-layer excitation (4 -> 64 px, 8 -> 128 px) -> 3x3 conv + tanh; latent {config['latent_dim']}, width {config['width']} (channels at {SIZE} px, doubling per halving up to {config['max_channels']}) |
 | discriminator | strided conv + residual down blocks to 8x8, patch logits; two decoders reconstruct the real image from its 8x8 and 16x16 features (L1, weight {config['recon_weight']}); R1 (gamma {config['r1_gamma']}, every {config['r1_every']} steps) |
-| recipe | {config['steps']} steps, batch {config['batch_size']}, Adam {config['lr_g']} (beta1 {config['beta_1']}), {config['loss']} loss, label smoothing {config['label_smoothing']}, EMA {config['ema_decay']}, {config['crop']} crops, flips, DiffAugment (p {config['augment_p']}), seed {config['seed']} |
-| picked | step {best['step']} of {steps}: the lowest SWD of the evaluations every {config['eval_every']} steps (`--checkpoint best`) |
-| wall time | {wall_s / 60:.0f} min for {steps} steps on one core of a shared 2-core CPU ({steps * config['batch_size'] / wall_s:.1f} images/s), float32 |
+| recipe | {steps} steps, batch {config['batch_size']}, Adam {config['lr_g']} (beta1 {config['beta_1']}), {config['loss']} loss, label smoothing {config['label_smoothing']}, EMA {config['ema_decay']}, {config['crop']} crops, flips, DiffAugment (p {config['augment_p']}), seed {config['seed']} |
+{grown}| picked | step {best['step']} of {steps}: the lowest SWD of the evaluations every {config['eval_every']} steps (`--checkpoint best`) |
+| wall time | {wall_s / 60:.0f} min in all on one core of a shared 2-core CPU (the {SIZE} px stage: {steps} steps), float32 |
 
 ## Quality: this painter beside the previous one
 
@@ -229,7 +261,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "endless-sky-land")
     parser.add_argument("--run", type=Path, default=ROOT / "runs" / "default-painter")
-    parser.add_argument("--steps", type=int, default=6000)
+    parser.add_argument("--recipe", choices=["grow", "direct"], default="grow",
+                        help="grow: 64 px, then 128 px grown from it (the shipped painter); direct: 128 px from scratch")
+    parser.add_argument("--steps", type=int, default=1600, help="steps of the 128 px run")
+    parser.add_argument("--small-steps", type=int, default=3000, help="grow: steps of the 64 px run")
+    parser.add_argument("--small-run", type=Path, default=None, help="grow: the 64 px run [default: RUN-64]")
     parser.add_argument("--reuse-run", action="store_true", help="keep an existing run (resumed up to --steps)")
     parser.add_argument("--upscaler-steps", type=int, default=4000)
     args = parser.parse_args()
@@ -246,15 +282,20 @@ def main() -> None:
 
     if not (args.data / "MANIFEST.tsv").exists():
         subprocess.run([sys.executable, str(ROOT / "scripts" / "fetch_endless_sky.py"), str(args.data)], check=True)
-    train = train_arguments(args.data, args.run, args.steps)
-    if args.reuse_run and (args.run / "checkpoints").is_dir():
-        if training_wall_s(args.run)[0] < args.steps:
-            step(*train, "--resume")
-        commands.append(shown(train))
-    else:
-        if args.run.exists():
-            sys.exit(f"{args.run} exists: pass --reuse-run to keep it, or remove it")
-        step(*train)
+    stages = [(args.run, train_arguments(args.data, args.run, args.steps), args.steps)]
+    if args.recipe == "grow":
+        small = args.small_run or args.run.with_name(args.run.name + "-64")
+        stages = [(small, small_arguments(args.data, small, args.small_steps), args.small_steps),
+                  (args.run, grow_arguments(args.data, args.run, small, args.steps), args.steps)]
+    for run, train, steps in stages:
+        if args.reuse_run and (run / "checkpoints").is_dir():
+            if training_wall_s(run)[0] < steps:
+                step(*train, "--resume")
+            commands.append(shown(train))
+        else:
+            if run.exists():
+                sys.exit(f"{run} exists: pass --reuse-run to keep it, or remove it")
+            step(*train)
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_lattice import measure as lattice_of

@@ -18,7 +18,7 @@ def test_trains_exports_and_evaluates_an_x4_upscaler(cli, tmp_path):
                  "--batch-size", "4", "--holdout", "0.25")
     assert result.exit_code == 0, result.output
     assert "held-out 6 images" in result.stdout and "Lanczos" in result.stdout
-    from artgan.generator_cli.upscaling import load_upscaler
+    from artgan.painter.upscaling import load_upscaler
 
     upscaler = load_upscaler(out, device="cpu")
     assert upscaler.scale == 4
@@ -27,7 +27,7 @@ def test_trains_exports_and_evaluates_an_x4_upscaler(cli, tmp_path):
     assert report["train_images"] == 18 and report["heldout_images"] == 6 and report["config"]["steps"] == 3
     scores = [f"{k}_{m}" for k in ("psnr", "ssim", "lattice") for m in ("learned", "bicubic", "lanczos")]
     assert all(np.isfinite(report[k]) for k in scores)
-    from artgan.generator_cli.upscaling import choose_default
+    from artgan.painter.upscaling import choose_default
     from artgan.models.runtime import file_sha256
 
     assert report["sha256"] == file_sha256(out) and report["default"] == choose_default(report)

@@ -16,8 +16,8 @@ import shutil
 import numpy as np
 import pytest
 from artgan.evaluation.lattice import median_lattice_score
-from artgan.generator_cli.painting import generate
-from artgan.generator_cli.upscaling import (
+from artgan.painter.painting import generate
+from artgan.painter.upscaling import (
     BICUBIC, LANCZOS, LATTICE_MARGIN, choose_default, load_upscaler, resize, upscale_image, upscaler_beside,
 )
 from artgan.models.runtime import file_sha256, load_model

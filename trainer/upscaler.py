@@ -19,7 +19,7 @@ they are blurred, reduced with a random kernel and given faint noise (see
 common layout (NCHW float RGB in [0, 1], any size), which `artgan paint
 --upscaler` and any other SR runner accept.  The images it holds out are
 returned for the evaluation against the classical resamplers, which runs the
-exported file the way painting does (generator_cli.upscaling.evaluate).
+exported file the way painting does (painter.upscaling.evaluate).
 """
 
 from __future__ import annotations
