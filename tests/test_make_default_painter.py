@@ -42,9 +42,9 @@ def test_training_command_is_the_documented_recipe(tmp_path):
 
 
 def test_the_learned_upscaler_ships_only_when_it_wins_without_a_grid():
-    wins = {"psnr_learned": 27.5, "psnr_lanczos": 27.0, "ssim_learned": 0.80, "ssim_lanczos": 0.78}
-    assert script.keep_learned_upscaler(wins, lattice_learned=1.3, lattice_classical=1.2)[0]
-    keep, why = script.keep_learned_upscaler(wins, lattice_learned=40.0, lattice_classical=1.2)
-    assert not keep and "lattice-peak" in why  # better PSNR/SSIM, but a grid: classical it is
-    keep, why = script.keep_learned_upscaler({**wins, "ssim_learned": 0.70}, 1.0, 1.2)
+    chosen = {"default": "learned"}  # train-upscaler's report: it beat bicubic and Lanczos on held-out photos
+    assert script.keep_learned_upscaler(chosen, lattice_learned=1.3, lattice_classical=1.2)[0]
+    keep, why = script.keep_learned_upscaler(chosen, lattice_learned=40.0, lattice_classical=1.2)
+    assert not keep and "lattice-peak" in why  # it won on photos, but paints a grid on paintings: bicubic it is
+    keep, why = script.keep_learned_upscaler({"default": "bicubic"}, 1.0, 1.2)
     assert not keep and "PSNR and SSIM" in why
