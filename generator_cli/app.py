@@ -14,6 +14,7 @@ from . import (
     paint_commands,
     post_commands,
     schedule_commands,
+    sweep_commands,
     timelapse_commands,
     train_commands,
     upscaler_commands,
@@ -55,6 +56,8 @@ app.command()(history_commands.history)
 app.command()(schedule_commands.schedule)
 app.command()(evaluate_commands.evaluate)
 app.command("train-upscaler")(upscaler_commands.train_upscaler)
+app.command()(sweep_commands.sweep)
+app.command()(sweep_commands.sweeps)
 
 
 def main() -> None:

@@ -284,8 +284,13 @@ def train(
     progress: Callable[[int, int, StepLog | None], None] | None = None,
     notify: Callable[[str], None] | None = None,
     strategy: tf.distribute.Strategy | None = None,
+    on_quality: Callable[[QualityLog], None] | None = None,
 ) -> GAN:
-    """Train until ``config.steps`` total steps, resuming from the newest checkpoint when asked."""
+    """Train until ``config.steps`` total steps, resuming from the newest checkpoint when asked.
+
+    ``on_quality`` sees every in-training evaluation once its metrics row is written; an exception
+    it raises (a sweep pruning the run) stops training there, leaving the run folder as it is.
+    """
     images, labels = _images_and_labels(images_or_dataset)
     notify = notify or (lambda message: None)
     paths = RunPaths(run_dir)
@@ -355,6 +360,8 @@ def train(
                     plot_losses(paths.metrics, paths.loss_plot)
                 if progress:
                     progress(gan.step, config.steps, last_log)
+                if on_quality and last_log.quality:
+                    on_quality(last_log.quality)
             if not rolled_back:
                 break
     except KeyboardInterrupt:
