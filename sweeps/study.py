@@ -36,7 +36,7 @@ def without_password(url: str) -> str:
     if not url:
         return ""
     try:
-        return make_url(url).set(password=None).render_as_string(hide_password=False)
+        return make_url(url)._replace(password=None).render_as_string(hide_password=False)  # set() keeps None
     except Exception:  # noqa: BLE001 - an unparsable URL is reported when it is opened
         return url
 

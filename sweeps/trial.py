@@ -8,6 +8,7 @@ how the trial ended: complete, pruned (at which step, why) or failed.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import time
 from pathlib import Path
@@ -74,10 +75,14 @@ class TrialRunner:
         trial.set_user_attr("host", socket.gethostname())
         trial.set_user_attr("interrupted", False)
         config, dataset = self._config(values)
-        resume = load_checkpoint(folder / "checkpoints") is not None and (folder / "config.json").is_file()
-        record = {"trial": number, "attempt": trial.number, "params": values, "state": "running", "host": socket.gethostname()}
+        last = load_checkpoint(folder / "checkpoints") if (folder / "config.json").is_file() else None
+        resume = last is not None
+        record = {"trial": number, "attempt": trial.number, "params": values, "state": "running",
+                  "host": socket.gethostname(), "pid": os.getpid()}
         if retry_of is not None:
             record["retry_of"] = retry_of
+        if last is not None:
+            record["resumed_from"] = last.step
         write_trial_file(folder, record)
         how = "resuming from its last checkpoint" if resume else "from the start"
         self.log(f"{folder.name}: {_describe(values)} ({how}{', a retry' if retry_of is not None else ''})")
