@@ -29,6 +29,7 @@ from . import health
 from .augment import PARAMS, adapt_probability, diff_augment
 from .checkpoints import load_checkpoint, save_checkpoint
 from .config import TrainConfig
+from .distribute import broadcast_from_chief
 from .losses import discriminator_loss, generator_loss, r1_penalty
 from .networks import build_discriminator, build_generator
 from .pipeline import batch_indices, make_dataset  # noqa: F401 - batch_indices is re-exported
@@ -304,6 +305,8 @@ def train(
         paths.root.mkdir(parents=True, exist_ok=True)
         config.save(paths.config)
         _truncate_metrics(paths.metrics)
+    # several workers: the chief alone read the checkpoint; the others take its variables and step
+    gan.step = broadcast_from_chief(gan.strategy, [v for group in gan._groups().values() for v in group], gan.step)
     _drop_metrics_after(paths.metrics, gan.step)
     if not paths.thumbs.is_file():  # also for runs started before the index existed
         names = getattr(images_or_dataset, "files", None) or [f"image {i}" for i in range(len(images))]
