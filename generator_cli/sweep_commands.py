@@ -81,8 +81,8 @@ def sweep(
     if is_sweep_folder(target):
         with user_errors(SweepError):
             spec = SweepSpec.load(folder)
-        spec.trials = trials
-        param = spec.params  # continuing: the folder's space
+        spec.trials = trials  # continuing: the folder's space and settings, perhaps more trials
+        fixed: list = []
     else:
         if not target.is_dir():
             raise fail(f"{target} is not a folder of images", code=2)
@@ -106,7 +106,7 @@ def sweep(
     err.print(f"Sweep in {escape(str(folder))}: {spec.trials} trials of {spec.steps} steps, {workers} worker(s) here.")
     try:
         with user_errors(SweepError):
-            start_sweep(folder, spec, storage, workers, gpu_list, fixed if not is_sweep_folder(target) else None,
+            start_sweep(folder, spec, storage, workers, gpu_list, fixed,
                         log=lambda message: err.print(escape(message), highlight=False))
     except KeyboardInterrupt:
         err.print("Interrupted: running trials saved checkpoints; rerun the same command to resume them.")

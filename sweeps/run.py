@@ -8,7 +8,7 @@ from typing import Any, Callable
 from .launch import run_workers
 from .spec import SweepError, SweepSpec, merge_with_existing
 from .study import open_study, without_password
-from .worker import run_worker
+from .worker import retry_interrupted, run_worker
 
 
 def start_sweep(
@@ -30,6 +30,9 @@ def start_sweep(
     if tries and not study.trials:  # only the machine that starts the study queues them
         for values in tries:
             study.enqueue_trial(values, skip_if_exists=True)
+    # here, before any worker starts: two workers doing it at once could queue one trial twice
+    if retry_interrupted(study, spec):
+        log("queued the interrupted trials again: they resume from their last checkpoints")
     if workers == 1:  # in this process: killing it kills its worker, as on any other machine
         run_worker(folder, storage, log)
         return

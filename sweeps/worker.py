@@ -57,8 +57,6 @@ def run_worker(sweep_dir: Path, storage: str = "", log: Callable[[str], None] = 
     spec = SweepSpec.load(sweep_dir)
     study = open_study(sweep_dir, spec, storage)
     runner = TrialRunner(sweep_dir, spec, log)
-    if retry_interrupted(study, spec):
-        log("queued the interrupted trials again: they resume from their last checkpoints")
     ran, waiting_said = 0, False
     while True:
         optuna.storages.fail_stale_trials(study)  # a dead worker's trial: failed, and a retry queued
