@@ -73,7 +73,9 @@ def train(
         None, "--worker-index", min=0, help="This machine's place in --workers; 0 is the chief, which alone writes the run.",
     ),
     worker_timeout: int = typer.Option(
-        120, "--worker-timeout", min=5, help="Seconds to wait for the other workers at each step before giving up on them.",
+        300, "--worker-timeout", min=5,
+        help="Seconds one exchange with the other workers may wait before giving up on them (a dead worker is "
+        "noticed sooner, by TensorFlow's peer health check).",
     ),
     dropout: float = typer.Option(0.3, "--dropout", min=0.0, max=0.95, help="Dropout in the discriminator."),
     on_nan: str = typer.Option("rollback", "--on-nan", help="On NaN/Inf losses: rollback (last checkpoint, halved lr) or stop."),

@@ -20,7 +20,7 @@ def _train(data, out, *options):
     return [sys.executable, "-m", "artgan.generator_cli.app", "train", str(data), "--out", str(out), *EXACT, *options]
 
 
-def _pair(data, chief_out, other_out, *options, timeout_s=20):
+def _pair(data, chief_out, other_out, *options, timeout_s=300):
     """Worker 0 (the chief) and worker 1, which has its own --out, as on another machine."""
     workers = f"127.0.0.1:{free_port()},127.0.0.1:{free_port()}"
     common = ["--workers", workers, "--worker-timeout", str(timeout_s), *options]
@@ -68,7 +68,7 @@ def test_a_killed_worker_stops_the_other_with_a_message_and_the_rerun_resumes(tm
 
     data = make_images(tmp_path / "paintings")
     chief, other = tmp_path / "chief", tmp_path / "other"
-    processes = _pair(data, chief, other, "--steps", "400", timeout_s=15)
+    processes = _pair(data, chief, other, "--steps", "400")
     try:
         deadline = time.monotonic() + 600
         while not list_checkpoints(chief / "checkpoints") and time.monotonic() < deadline:
@@ -85,7 +85,7 @@ def test_a_killed_worker_stops_the_other_with_a_message_and_the_rerun_resumes(tm
     assert processes[0].returncode == 1, output[-3000:]
     assert "lost contact with the other workers" in output and "with --resume" in output
     assert "Traceback" not in output
-    assert waited < 240  # bounded: the collective timeout, not a hang
+    assert waited < 200  # TensorFlow's peer health check, well before the 300 s collective timeout
     reached = list_checkpoints(chief / "checkpoints")[-1][0]
     assert f"step {reached}" in output
 
