@@ -239,7 +239,7 @@ def _run_training(config, dataset, run_dir: Path, resume: bool, strategy=None, c
                 if cluster is None or not _lost_worker(exc):
                     raise
                 progress.stop()
-                _exit_lost_workers(exc, shown_dir or run_dir, cluster)
+                _exit_lost_workers(exc, run_dir, cluster)
             except KeyboardInterrupt:
                 progress.stop()
                 err.print(f"Interrupted: checkpoint saved in {run_dir / 'checkpoints'}. Continue with --resume.")
@@ -269,12 +269,20 @@ def _exit_lost_workers(exc: Exception, run_dir: Path, cluster) -> None:
     from artgan.trainer.checkpoints import list_checkpoints
 
     saved = list_checkpoints(run_dir / "checkpoints")
-    where = f"the last checkpoint (step {saved[-1][0]})" if saved else "the start (no checkpoint was written yet)"
-    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    if not cluster.chief:
+        where = "the chief's last checkpoint"
+    else:
+        where = f"the last checkpoint (step {saved[-1][0]})" if saved else "the start (no checkpoint was written yet)"
+    import re
+
+    # TensorFlow's message opens with "Graph execution error:" and a stack; the cause is a line further down
+    lines = [line.strip() for line in str(exc).splitlines()]
+    cause = r"abort|is down|deadline|timed? ?out|unavailable|connect|socket|cancel"
+    first_line = next((line for line in lines if re.search(cause, line, re.I)), type(exc).__name__)[:300]
     err.print(
         f"[bold red]Error:[/] lost contact with the other workers ({', '.join(cluster.workers)}): one of them stopped "
         f"or is unreachable ({escape(first_line)}).\nRerun the same command on every worker with --resume to continue "
-        f"from {where} of {escape(str(run_dir))}.",
+        f"from {where}.",
         highlight=False,
     )
     sys.stdout.flush()
