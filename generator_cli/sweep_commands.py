@@ -38,7 +38,7 @@ def sweep(
     steps: int = typer.Option(2000, "--steps", min=1, help="Training steps of every trial."),
     workers: int = typer.Option(1, "--workers", min=1, help="Trials run at once on this machine (one process each)."),
     gpus: Optional[str] = typer.Option(
-        None, "--gpus", help="GPUs to share out, e.g. 0,1,2,3: worker i gets CUDA_VISIBLE_DEVICES=the i-th one."
+        None, "--gpus", help="GPUs to share out, e.g. 0,1,2,3: worker i gets CUDA_VISIBLE_DEVICES=the i-th one (one worker per GPU unless --workers)."
     ),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Sweep folder \\[default: runs/<image folder>-sweep]."),
     storage: str = typer.Option(
@@ -103,6 +103,8 @@ def sweep(
     from artgan.sweeps.run import start_sweep
 
     gpu_list = [g.strip() for g in gpus.split(",") if g.strip()] if gpus else None
+    if gpu_list and workers == 1:
+        workers = len(gpu_list)  # --gpus alone: one worker per GPU
     err.print(f"Sweep in {escape(str(folder))}: {spec.trials} trials of {spec.steps} steps, {workers} worker(s) here.")
     try:
         with user_errors(SweepError):
