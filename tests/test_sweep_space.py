@@ -95,3 +95,15 @@ def test_cli_refuses_bad_input_without_a_traceback(cli, image_dir, tmp_path):
     assert result.exit_code == 1 and "is not a sweep folder" in result.output
     result = cli("sweep", tmp_path / "missing", "--param", "lr=0.1,0.2")
     assert result.exit_code == 2 and "is not a folder of images" in result.output
+
+
+def test_workers_get_a_gpu_each_or_a_share_of_the_cores(monkeypatch):
+    from artgan.sweeps.launch import worker_env
+
+    for name in ("CUDA_VISIBLE_DEVICES", "TF_NUM_INTRAOP_THREADS", "OMP_NUM_THREADS", "TF_NUM_INTEROP_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    assert [worker_env(i, 3, ["0", "1"])["CUDA_VISIBLE_DEVICES"] for i in range(3)] == ["0", "1", "0"]
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    env = worker_env(1, 2, None)
+    assert env["TF_NUM_INTRAOP_THREADS"] == "4" and "CUDA_VISIBLE_DEVICES" not in env
+    assert "TF_NUM_INTRAOP_THREADS" not in worker_env(0, 1, None)  # one worker keeps every core
