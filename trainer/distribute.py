@@ -57,8 +57,9 @@ def make_strategy(devices: int, batch_size: int) -> tf.distribute.Strategy:
 
 WORKER_ERRORS = (
     tf.errors.UnavailableError, tf.errors.DeadlineExceededError, tf.errors.CancelledError,
-    tf.errors.AbortedError, tf.errors.InternalError,
-)  # what a collective raises when a peer is gone (which one depends on where it was)
+    tf.errors.AbortedError, tf.errors.InternalError, tf.errors.FailedPreconditionError, tf.errors.UnknownError,
+)  # what a collective raises when a peer is gone: the coordination service's missing heartbeat, a
+#    refused connection or the collective timeout (which one depends on where the step was)
 
 
 @dataclass
