@@ -55,12 +55,15 @@ def test_two_workers_match_one_process_with_the_same_global_batch_and_resume_fro
 
     single, split = _losses(tmp_path / "one"), _losses(chief)
     assert sorted(split) == [1, 2, 3, 4]
+    # step 1 is the same forward pass (per-replica batch statistics would be off by ~1e-3 here); later
+    # steps differ by float rounding only (summation order, BatchNorm's E[x^2]-E[x]^2 over replicas)
+    assert split[1] == pytest.approx(single[1], abs=1e-5)
     for step in single:
-        assert split[step] == pytest.approx(single[step], abs=2e-5), step
+        assert split[step] == pytest.approx(single[step], abs=5e-4), step
     a, b = load_checkpoint(tmp_path / "one" / "checkpoints"), load_checkpoint(chief / "checkpoints")
     assert a.step == b.step == 4
     for key in a.arrays:
-        np.testing.assert_allclose(b.arrays[key], a.arrays[key], atol=1e-4, err_msg=key)
+        np.testing.assert_allclose(b.arrays[key], a.arrays[key], atol=1e-3, err_msg=key)
 
 
 def test_a_killed_worker_stops_the_other_with_a_message_and_the_rerun_resumes(tmp_path):
