@@ -87,9 +87,9 @@ def sweep(
         if not target.is_dir():
             raise fail(f"{target} is not a folder of images", code=2)
         every = eval_every or max(1, steps // 10)
-        from artgan.trainer.config import default_width
+        from artgan.trainer.config import TrainConfig, default_width
 
-        base = dict(size=size, width=width or default_width(size), batch_size=batch_size, latent_dim=latent_dim,
+        base = dict(size=size, width=width or default_width(size, TrainConfig.arch), batch_size=batch_size, latent_dim=latent_dim,
                     eval_every=every, eval_samples=eval_samples, checkpoint_every=checkpoint_every or every,
                     sample_every=checkpoint_every or every, seed=seed)
         try:

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 TINY_SWEEP = ["--size", "16", "--width", "8", "--latent-dim", "16", "--batch-size", "8", "--steps", "20",
-              "--eval-every", "5", "--eval-samples", "12", "--heartbeat", "1"]
+              "--eval-every", "5", "--eval-samples", "12", "--heartbeat", "1",
+              "--param", "arch=dcgan"]  # the small, fast networks
 
 
 def sweep_command(data: Path, out: Path, *options: str) -> list[str]:

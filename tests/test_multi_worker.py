@@ -13,7 +13,7 @@ from postgres_server import free_port
 
 pytest.importorskip("tensorflow")
 
-EXACT = [*TINY, "--dropout", "0", "--eval-every", "0", "--sample-every", "2", "--checkpoint-every", "2"]
+EXACT = [*TINY, "--arch", "dcgan", "--dropout", "0", "--eval-every", "0", "--sample-every", "2", "--checkpoint-every", "2"]
 
 
 def _train(data, out, *options):
