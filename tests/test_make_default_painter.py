@@ -33,6 +33,11 @@ def test_training_command_is_the_documented_recipe(tmp_path):
     pairs = dict(zip(args[2::2], args[3::2]))
     assert pairs["--arch"] == "fastgan" and pairs["--size"] == "128" and pairs["--steps"] == "6000"
     assert pairs["--crop"] == "random"
+    small = [str(a) for a in script.small_arguments(tmp_path / "data", tmp_path / "run64", 3000)]
+    small_pairs = dict(zip(small[2::2], small[3::2]))
+    assert small_pairs["--arch"] == "fastgan" and small_pairs["--size"] == "64" and small_pairs["--steps"] == "3000"
+    grow = [str(a) for a in script.grow_arguments(tmp_path / "data", tmp_path / "run", tmp_path / "run64", 1600)]
+    assert dict(zip(grow[2::2], grow[3::2]))["--grow-from"] == str(tmp_path / "run64")
     assert pairs["--augment"] == "on" and pairs["--out"] == str(tmp_path / "run")
 
 
