@@ -15,6 +15,7 @@ from . import (
     post_commands,
     schedule_commands,
     studio_commands,
+    sweep_commands,
     timelapse_commands,
     train_commands,
     upscaler_commands,
@@ -57,6 +58,8 @@ app.command()(schedule_commands.schedule)
 app.command()(evaluate_commands.evaluate)
 app.command("train-upscaler")(upscaler_commands.train_upscaler)
 app.command()(studio_commands.studio)
+app.command()(sweep_commands.sweep)
+app.command()(sweep_commands.sweeps)
 
 
 def main() -> None:

@@ -86,6 +86,19 @@ def train(
     xla: bool = typer.Option(False, "--xla", help="Compile the train step with XLA (mostly helps on GPUs)."),
     precision: str = typer.Option("float32", "--precision", help="float32, or mixed (float16 compute, loss scaling; for GPUs)."),
     devices: int = typer.Option(1, "--devices", min=1, help="Train on N GPUs with MirroredStrategy (CPU: N logical devices)."),
+    workers: Optional[str] = typer.Option(
+        None, "--workers",
+        help="host:port,host:port,...: train one run on several machines (MultiWorkerMirroredStrategy); or set TF_CONFIG.",
+    ),
+    worker_index: Optional[int] = typer.Option(
+        None, "--worker-index", min=0, help="This machine's place in --workers; 0 is the chief, which alone writes the run.",
+    ),
+    worker_timeout: int = typer.Option(
+        300, "--worker-timeout", min=5,
+        help="Seconds one exchange with the other workers may wait before giving up on them (a dead worker is "
+        "noticed sooner, by TensorFlow's peer health check).",
+    ),
+    dropout: float = typer.Option(0.3, "--dropout", min=0.0, max=0.95, help="Dropout in the discriminator."),
     on_nan: str = typer.Option("rollback", "--on-nan", help="On NaN/Inf losses: rollback (last checkpoint, halved lr) or stop."),
     sample_every: int = typer.Option(500, "--sample-every", min=1, help="Write a fixed-noise sample grid every N steps."),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", min=1),
@@ -102,15 +115,23 @@ def train(
     """Train a GAN on a folder of images; writes checkpoints, sample grids and metrics to the run folder."""
     _need_training_extra("train")
     from artgan.trainer.config import TrainConfig, default_width
+    from artgan.trainer.distribute import DeviceError, cluster_from
 
+    with user_errors(DeviceError):
+        cluster = cluster_from(workers, worker_index)
+    if cluster and devices > 1:
+        raise fail("--devices and --workers do not mix: each worker uses every GPU of its machine", code=2)
+    chief = cluster is None or cluster.chief
     run_dir = out_dir or Path("runs") / data_dir.resolve().name
-    if resume:
+    # a worker on another machine has no copy of the run: it builds the config from the same options
+    # and takes the chief's checkpoint when training starts (trainer.distribute.broadcast_from_chief)
+    if resume and (chief or (run_dir / "config.json").is_file()):
         if not (run_dir / "config.json").is_file():
             raise fail(f"nothing to resume in {run_dir}: it has no config.json. Drop --resume to start a new run.")
         config = TrainConfig.load(run_dir / "config.json")
         config.steps = steps
     else:
-        if (run_dir / "checkpoints").is_dir() and any((run_dir / "checkpoints").iterdir()):
+        if chief and not resume and (run_dir / "checkpoints").is_dir() and any((run_dir / "checkpoints").iterdir()):
             raise fail(
                 f"{run_dir} already holds a training run. Continue it with --resume, "
                 "or choose another folder with --out."
@@ -128,15 +149,19 @@ def train(
                 dataset_name=data_dir.resolve().name, crop=crop, dedupe=dedupe, classes=classes, loss=loss,
                 regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p, arch),
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
-                eval_samples=eval_samples,
+                eval_samples=eval_samples, dropout=dropout,
             )
         except ValueError as exc:
             raise fail(str(exc), code=2) from None
 
-    from artgan.trainer.distribute import DeviceError, make_strategy
+    from artgan.trainer.distribute import make_multi_worker_strategy, make_strategy
 
-    with user_errors(DeviceError):
-        strategy = make_strategy(config.devices, config.batch_size)  # before TensorFlow's runtime starts
+    with user_errors(DeviceError):  # before TensorFlow's runtime starts
+        if cluster:
+            err.print(f"Worker {cluster.index} of {len(cluster.workers)}: waiting for {', '.join(cluster.workers)} ...")
+            strategy = make_multi_worker_strategy(cluster, config.batch_size, worker_timeout)
+        else:
+            strategy = make_strategy(config.devices, config.batch_size)
     dataset = _prepare_data(data_dir, config, cache_dir)
     if resume and config.class_names and config.class_names != dataset.class_names:
         raise fail(
@@ -152,7 +177,17 @@ def train(
 
         with user_errors(GrowError):
             check_source(_grow_source(Path(config.grow_from)), config)
-    _run_training(config, dataset, run_dir, resume, strategy)
+    if chief:
+        _run_training(config, dataset, run_dir, resume, strategy, cluster)
+        return
+    import shutil
+    import tempfile
+
+    scratch = Path(tempfile.mkdtemp(prefix="artgan-worker-"))  # only the chief keeps what a run writes
+    try:
+        _run_training(config, dataset, scratch / "run", False, strategy, cluster, shown_dir=run_dir)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _grow_source(run: Path):
@@ -192,7 +227,8 @@ def _prepare_data(data_dir: Path, config, cache_dir: Optional[Path]):
     return dataset
 
 
-def _run_training(config, dataset, run_dir: Path, resume: bool, strategy=None) -> None:
+def _run_training(config, dataset, run_dir: Path, resume: bool, strategy=None, cluster=None, shown_dir=None) -> None:
+    """``shown_dir``: the run folder named in messages, when this worker writes to a scratch one."""
     import signal
 
     from artgan.trainer.loop import TrainingError
@@ -238,13 +274,59 @@ def _run_training(config, dataset, run_dir: Path, resume: bool, strategy=None) -
                 run_train(config, dataset, run_dir, resume=resume, progress=report, notify=notify, strategy=strategy)
             except TrainingError as exc:
                 raise fail(str(exc)) from None
+            except Exception as exc:
+                if cluster is None or not _lost_worker(exc):
+                    raise
+                progress.stop()
+                _exit_lost_workers(exc, run_dir, cluster)
             except KeyboardInterrupt:
                 progress.stop()
                 err.print(f"Interrupted: checkpoint saved in {run_dir / 'checkpoints'}. Continue with --resume.")
                 raise typer.Exit(130) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
+    if shown_dir is not None:
+        out.print(f"Worker {cluster.index} done; the chief (worker 0) wrote the run.")
+        return
     out.print(f"Run written to {run_dir}. Next: artgan export {run_dir}")
+
+
+def _lost_worker(exc: Exception) -> bool:
+    from artgan.trainer.distribute import WORKER_ERRORS
+
+    return isinstance(exc, WORKER_ERRORS)
+
+
+def _exit_lost_workers(exc: Exception, run_dir: Path, cluster) -> None:
+    """A worker died or stopped answering: say so and how to resume, then leave at once.
+
+    os._exit, not an exception: TensorFlow's collective threads may still wait on the dead peer.
+    """
+    import os
+    import sys
+
+    from artgan.trainer.checkpoints import list_checkpoints
+
+    saved = list_checkpoints(run_dir / "checkpoints")
+    if not cluster.chief:
+        where = "the chief's last checkpoint"
+    else:
+        where = f"the last checkpoint (step {saved[-1][0]})" if saved else "the start (no checkpoint was written yet)"
+    import re
+
+    # TensorFlow's message opens with "Graph execution error:" and a stack; the cause is a line further down
+    lines = [line.strip() for line in str(exc).splitlines()]
+    cause = r"abort|is down|deadline|timed? ?out|unavailable|connect|socket|cancel"
+    first_line = next((line for line in lines if re.search(cause, line, re.I)), type(exc).__name__)[:300]
+    err.print(
+        f"[bold red]Error:[/] lost contact with the other workers ({', '.join(cluster.workers)}): one of them stopped "
+        f"or is unreachable ({escape(first_line)}).\nRerun the same command on every worker with --resume to continue "
+        f"from {where}.",
+        highlight=False,
+    )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(1)
 
 
 def _report_quality(progress, quality) -> None:

@@ -23,7 +23,7 @@ import keras
 import tensorflow as tf
 from keras import layers
 
-from .networks import LABEL_EMBEDDING, UpsampleConv
+from .networks import LABEL_EMBEDDING, UpsampleConv, _synchronized
 
 BASE = 4
 DECODER_SIZE = 32  # reconstructions are compared at (at most) this size
@@ -48,7 +48,7 @@ class GLU(layers.Layer):
 
 def _up_block(x, filters: int, name: str):
     x = UpsampleConv(2 * filters, name=f"{name}_conv")(x)
-    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    x = layers.BatchNormalization(name=f"{name}_bn", synchronized=_synchronized())(x)
     return GLU(name=f"{name}_glu")(x)
 
 
@@ -101,7 +101,7 @@ def build_generator(
     ch = channels(BASE, size, width, max_channels)
     x = layers.Dense(BASE * BASE * 2 * ch, use_bias=False, name="g_init")(x)
     x = layers.Reshape((BASE, BASE, 2 * ch))(x)
-    x = layers.BatchNormalization(name="g_init_bn")(x)
+    x = layers.BatchNormalization(name="g_init_bn", synchronized=_synchronized())(x)
     x = GLU(name="g_init_glu")(x)
     features = {BASE: x}
     resolution = BASE

@@ -29,6 +29,7 @@ from . import health
 from .augment import PARAMS, adapt_probability, diff_augment
 from .checkpoints import load_checkpoint, save_checkpoint
 from .config import TrainConfig
+from .distribute import broadcast_from_chief
 from .losses import discriminator_loss, generator_loss, r1_penalty
 from . import fastgan, grow
 from .networks import build_discriminator, build_generator
@@ -330,8 +331,13 @@ def train(
     progress: Callable[[int, int, StepLog | None], None] | None = None,
     notify: Callable[[str], None] | None = None,
     strategy: tf.distribute.Strategy | None = None,
+    on_quality: Callable[[QualityLog], None] | None = None,
 ) -> GAN:
-    """Train until ``config.steps`` total steps, resuming from the newest checkpoint when asked."""
+    """Train until ``config.steps`` total steps, resuming from the newest checkpoint when asked.
+
+    ``on_quality`` sees every in-training evaluation once its metrics row is written; an exception
+    it raises (a sweep pruning the run) stops training there, leaving the run folder as it is.
+    """
     images, labels = _images_and_labels(images_or_dataset)
     notify = notify or (lambda message: None)
     paths = RunPaths(run_dir)
@@ -347,6 +353,8 @@ def train(
         paths.root.mkdir(parents=True, exist_ok=True)
         config.save(paths.config)
         _truncate_metrics(paths.metrics)
+    # several workers: the chief alone read the checkpoint; the others take its variables and step
+    gan.step = broadcast_from_chief(gan.strategy, [v for group in gan._groups().values() for v in group], gan.step)
     _drop_metrics_after(paths.metrics, gan.step)
     if not paths.thumbs.is_file():  # also for runs started before the index existed
         names = getattr(images_or_dataset, "files", None) or [f"image {i}" for i in range(len(images))]
@@ -403,6 +411,8 @@ def train(
                     plot_losses(paths.metrics, paths.loss_plot)
                 if progress:
                     progress(gan.step, config.steps, last_log)
+                if on_quality and last_log.quality:
+                    on_quality(last_log.quality)
             if not rolled_back:
                 break
     except KeyboardInterrupt:

@@ -67,6 +67,11 @@ class UpsampleConv(layers.Layer):
         return {**super().get_config(), "filters": self.filters}
 
 
+def _synchronized() -> bool:
+    """Under --devices/--workers, batch statistics over the global batch: losses as with one device."""
+    return tf.distribute.has_strategy()
+
+
 def build_generator(
     latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0, fused_upsampling: bool = True
 ) -> keras.Model:
@@ -84,7 +89,7 @@ def build_generator(
     ch = channels_at(BASE, size, width, max_channels)
     x = layers.Dense(BASE * BASE * ch, use_bias=False)(x)
     x = layers.Reshape((BASE, BASE, ch))(x)
-    x = layers.BatchNormalization()(x)
+    x = layers.BatchNormalization(synchronized=_synchronized())(x)
     x = layers.ReLU()(x)
     resolution = BASE
     while resolution < size:
@@ -95,7 +100,7 @@ def build_generator(
         else:
             x = layers.UpSampling2D(interpolation="nearest")(x)
             x = layers.Conv2D(channels, 3, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(synchronized=_synchronized())(x)
         x = layers.ReLU()(x)
     image = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name="image")(x)
     return keras.Model(inputs if num_classes else z, image, name="generator")
