@@ -13,7 +13,9 @@ pytest.importorskip("tensorflow")
 
 def test_train_export_paint_post_from_the_cli(cli, image_dir, tmp_path):
     run = tmp_path / "runs" / "mine"
-    result = cli("train", image_dir, *TINY, "--steps", "6", "--sample-every", "3", "--checkpoint-every", "3", "--out", run)
+    # dcgan: after 6 steps a fastgan painter still paints near-flat greys, which post rightly refuses
+    result = cli("train", image_dir, *TINY, "--arch", "dcgan", "--steps", "6", "--sample-every", "3",
+                 "--checkpoint-every", "3", "--out", run)
     assert result.exit_code == 0, result.output
     assert (run / "config.json").is_file()
     assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["best.json", "ckpt-00000003.npz", "ckpt-00000006.npz"]
