@@ -85,7 +85,7 @@ def _from_painter(target: str, n: int, seed: int, batch_size: int, device: str) 
 
 
 def _from_run(run_dir: Path, checkpoint: str, n: int, seed: int, batch_size: int) -> dict:
-    from .painting import latents
+    from artgan.painter.painting import latents
     from .train_commands import _need_training_extra, choose_checkpoint_or_fail
 
     step = choose_checkpoint_or_fail(run_dir, checkpoint)
