@@ -210,7 +210,7 @@ def main() -> None:
         (stage / "README.md").write_text(model_card(stage, args.run, evaluation, upscaler, commands))
         for name in ("default.onnx", "default.critic.onnx", "default.thumbs.npz", "default.upscaler.onnx",
                      "default.evaluation.json", "default-samples.png", "README.md"):
-            (stage / name).chmod(0o644)  # staged files are private (0600); installed ones are read by everyone
+            (stage / name).chmod(0o644)  # shipped files are read by everyone, whatever this umask
             (stage / name).replace(MODELS / name)
         print(f"models/ updated in {time.perf_counter() - started:.0f} s after training")
 
