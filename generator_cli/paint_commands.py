@@ -11,7 +11,7 @@ import typer
 from artgan.models.artifact import ModelError
 from rich.markup import escape
 
-from .console import err, fail, out, user_errors
+from .console import err, fail, out, require_out_folder, user_errors
 
 LANCZOS = "lanczos"
 
@@ -58,6 +58,7 @@ def paint(
     allowed = ANIMATION_FORMATS if walk else FORMATS
     if fmt is not None and fmt not in allowed:
         raise fail(f"--format must be one of {', '.join(allowed)}{' for --walk' if walk else ''}, not {fmt!r}", code=2)
+    require_out_folder(out_dir)
     if from_file is not None:
         with user_errors():
             _paint_again(from_file, model, upscaler, out_dir, overwrite, device, batch_size)

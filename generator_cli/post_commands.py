@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 import typer
 from rich.markup import escape
 
-from .console import err, fail, out, user_errors
+from .console import err, fail, out, require_out_folder, user_errors
 
 if TYPE_CHECKING:
     from artgan.scheduler.config import PostConfig
@@ -176,6 +176,8 @@ def post(
 ) -> None:
     """Paint candidates, pick the best and post it as today's painting (at most once a day per publisher)."""
     day = parse_day(day)
+    if feed is not None:
+        require_out_folder(feed, "--feed")
     with user_errors(*user_error_types()):
         setup = build_setup(config, state, feed, model, publisher, candidates)
         setup_logging(setup.state, verbose)
@@ -200,6 +202,8 @@ def pick(
     from rich.table import Table
 
     day = parse_day(day) or today()
+    if out_dir is not None:
+        require_out_folder(out_dir)
     with user_errors(*user_error_types()):
         setup = build_setup(config, state, None, model, ["feed"], n)
         setup_logging(setup.state, verbose)

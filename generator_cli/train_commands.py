@@ -249,9 +249,14 @@ def export(
 
 
 def choose_checkpoint_or_fail(run_dir: Path, choice: str) -> int | None:
-    """--checkpoint best|latest|STEP as a step (None = newest), saying when `best` falls back to the latest."""
-    from artgan.trainer.checkpoints import choose_checkpoint
+    """--checkpoint best|latest|STEP as a step (None = newest), saying when `best` falls back to the latest.
 
+    The folder is checked first, so an error is never preceded by a note about which checkpoint was chosen."""
+    from artgan.trainer.checkpoints import choose_checkpoint, list_checkpoints
+
+    require_run(run_dir)
+    if not list_checkpoints(run_dir / "checkpoints"):
+        raise fail(f"{run_dir} has no readable checkpoint yet; train it for a few steps first.")
     try:
         step, note = choose_checkpoint(run_dir / "checkpoints", choice)
     except ValueError as exc:
@@ -259,3 +264,13 @@ def choose_checkpoint_or_fail(run_dir: Path, choice: str) -> int | None:
     if note:
         err.print(f"[yellow]Note:[/] {escape(note)}.")
     return step
+
+
+def require_run(run_dir: Path) -> None:
+    """A clear error for a path that is missing, not a folder, or a folder that is not a training run."""
+    if not run_dir.exists():
+        raise fail(f"{run_dir} not found: give the run folder that `artgan train` wrote (e.g. runs/NAME).")
+    if not run_dir.is_dir():
+        raise fail(f"{run_dir} is a file, not a run folder: give the folder that `artgan train` wrote (e.g. runs/NAME).")
+    if not (run_dir / "config.json").is_file():
+        raise fail(f"{run_dir} is not an artgan run (no config.json). Train one with `artgan train DIR`.")
