@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import time
 from pathlib import Path
 from typing import Optional
 
@@ -77,6 +76,14 @@ def train(
         help="Measure SWD and MS-SSIM diversity on a fixed sample every N steps and mark the best checkpoint (0 = never).",
     ),
     eval_samples: int = typer.Option(512, "--eval-samples", min=2, help="Images per quality evaluation."),
+    deterministic: bool = typer.Option(
+        False, "--deterministic",
+        help="Deterministic TensorFlow kernels: the same --seed repeats the run exactly on this machine (slower).",
+    ),
+    log_every: float = typer.Option(
+        30.0, "--log-every", min=0.0, metavar="SECONDS",
+        help="When output is not a terminal (nohup, cron, CI): print a progress line every SECONDS.",
+    ),
 ) -> None:
     """Train a GAN on a folder of images; writes checkpoints, sample grids and metrics to the run folder."""
     _need_training_extra("train")
@@ -88,6 +95,7 @@ def train(
             raise fail(f"nothing to resume in {run_dir}: it has no config.json. Drop --resume to start a new run.")
         config = TrainConfig.load(run_dir / "config.json")
         config.steps = steps
+        config.deterministic = config.deterministic or deterministic
     else:
         if (run_dir / "checkpoints").is_dir() and any((run_dir / "checkpoints").iterdir()):
             raise fail(
@@ -102,7 +110,7 @@ def train(
                 dataset_name=data_dir.resolve().name, crop=crop, dedupe=dedupe, classes=classes, loss=loss,
                 regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p),
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
-                eval_samples=eval_samples,
+                eval_samples=eval_samples, deterministic=deterministic,
             )
         except ValueError as exc:
             raise fail(str(exc), code=2) from None
@@ -119,9 +127,15 @@ def train(
         )
     if resume and config.data_fingerprint and config.data_fingerprint != dataset.fingerprint:
         err.print("[yellow]Note:[/] the image folder changed since this run started; resuming on the new contents.")
+    if config.batch_size > len(dataset):
+        err.print(
+            f"[yellow]Warning:[/] --batch-size {config.batch_size} is more than the {len(dataset)} images: every batch "
+            f"holds some images twice. A --batch-size of {len(dataset)} or less (or more images) trains better.",
+            highlight=False,
+        )
     config.dataset_size, config.data_fingerprint = len(dataset), dataset.fingerprint
     config.class_names = list(dataset.class_names)
-    _run_training(config, dataset, run_dir, resume, strategy)
+    _run_training(config, dataset, run_dir, resume, strategy, log_every)
 
 
 def _prepare_data(data_dir: Path, config, cache_dir: Optional[Path]):
@@ -153,68 +167,39 @@ def _prepare_data(data_dir: Path, config, cache_dir: Optional[Path]):
     return dataset
 
 
-def _run_training(config, dataset, run_dir: Path, resume: bool, strategy=None) -> None:
-    import signal
-
+def _run_training(config, dataset, run_dir: Path, resume: bool, strategy=None, log_every: float = 30.0) -> None:
     from artgan.trainer.loop import TrainingError
     from artgan.trainer.loop import train as run_train
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from artgan.trainer.stopping import StopRequest, TrainingStopped
 
-    def terminate(signum, frame):  # `kill` and service managers: save a checkpoint like Ctrl-C does
-        raise KeyboardInterrupt
+    from .train_progress import make_reporter
 
-    previous = signal.signal(signal.SIGTERM, terminate)
-    columns = [
-        TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[losses]}"),
-    ]
-    try:
-        with Progress(*columns, console=err, transient=False) as progress:
-            task = progress.add_task("train", total=config.steps, rate="", losses="")
-            started, first_step = time.perf_counter(), None
-
-            def report(step: int, total: int, log) -> None:
-                nonlocal first_step
-                first_step = first_step if first_step is not None else step - 1
-                per_s = (step - first_step) / max(time.perf_counter() - started, 1e-9)
-                progress.update(
-                    task, completed=step,
-                    rate=f"{per_s:.2f} steps/s {per_s * config.batch_size:.0f} img/s",
-                    losses=f"D {log.d_loss:.3f} G {log.g_loss:.3f}",
-                )
-                if log.quality:
-                    _report_quality(progress, log.quality)
-
-            def notify(message: str) -> None:
-                progress.console.print(f"[yellow]Warning:[/] {escape(message)}", highlight=False)
-
-            try:
-                run_train(config, dataset, run_dir, resume=resume, progress=report, notify=notify, strategy=strategy)
-            except TrainingError as exc:
-                raise fail(str(exc)) from None
-            except KeyboardInterrupt:
-                progress.stop()
-                err.print(f"Interrupted: checkpoint saved in {run_dir / 'checkpoints'}. Continue with --resume.")
-                raise typer.Exit(130) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    stop = StopRequest()
+    with make_reporter(err, config.steps, config.batch_size, log_every) as reporter:
+        try:
+            run_train(
+                config, dataset, run_dir, resume=resume, progress=reporter.update, strategy=strategy, stop=stop,
+                notify=lambda message: reporter.message(f"Warning: {message}", "yellow"),
+                info=lambda message: reporter.message(message[:1].upper() + message[1:] + "."),
+            )
+        except TrainingError as exc:
+            raise fail(str(exc)) from None
+        except TrainingStopped as stopped:
+            reporter.__exit__()
+            err.print(_stopped_message(stopped), highlight=False)
+            raise typer.Exit(143 if stop.signal_name == "SIGTERM" else 130) from None
     out.print(f"Run written to {run_dir}. Next: artgan export {run_dir}")
 
 
-def _report_quality(progress, quality) -> None:
-    """One line per evaluation above the progress bar (which is already full)."""
-    figures = f"SWD x1e3 {quality.swd:.1f} (floor {quality.swd_floor:.1f}), MS-SSIM {quality.ms_ssim:.3f}"
-    notes = (" [green](best so far)[/]" if quality.best else "") + (
-        f"; [red]mode collapse? the training set's MS-SSIM is {quality.ms_ssim_real:.3f}[/]" if quality.mode_collapse else ""
-    )
-    progress.console.print(f"step {quality.step}: {figures}{notes}", highlight=False)
+def _stopped_message(stopped) -> str:
+    if stopped.checkpoint is None:
+        return f"Stopped ({stopped.reason}) before the first checkpoint; nothing to resume."
+    if stopped.saved_now:
+        return f"Stopped after step {stopped.step} ({stopped.reason}): saved {stopped.checkpoint}. Continue with --resume."
+    if stopped.at_once:
+        return (f"Stopped at once during step {stopped.step + 1} ({stopped.reason}); that step was not saved. "
+                f"--resume continues from {stopped.checkpoint}.")
+    return f"Stopped after step {stopped.step} ({stopped.reason}): its checkpoint {stopped.checkpoint} is written. Continue with --resume."
 
 
 def export(

@@ -20,7 +20,6 @@ TINY = ["--size", "16", "--width", "8", "--latent-dim", "16", "--batch-size", "8
 
 # The user's real home, noted before any fixture replaces it (see test_isolation.py).
 REAL_HOME = Path(os.path.expanduser("~")).resolve()
-HOME_VARIABLES = ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "KERAS_HOME", "ARTGAN_CONFIG")
 
 
 def _point_home_at(patch: pytest.MonkeyPatch, home: Path) -> None:
@@ -31,6 +30,7 @@ def _point_home_at(patch: pytest.MonkeyPatch, home: Path) -> None:
     patch.setenv("XDG_STATE_HOME", str(home / "state"))
     patch.setenv("KERAS_HOME", str(home / "keras"))
     patch.delenv("ARTGAN_CONFIG", raising=False)
+    patch.delenv("ARTGAN_CACHE_DIR", raising=False)
 
 
 @pytest.fixture(scope="session", autouse=True)
