@@ -338,6 +338,7 @@ def train(
                 if not health.all_finite(values):
                     rollbacks += 1
                     _handle_non_finite(gan, paths, config, rollbacks, notify)
+                    saved_step = gan.step  # back at a checkpoint that is on disk
                     rolled_back = True
                     break
                 last_log = StepLog(gan.step, **values)
