@@ -2,9 +2,9 @@
 
     python benchmarks/bench_paint.py [--sizes 64 128] [--batches 1 16 64] [--seconds 1.5] [--single-thread]
 
-The generator is the one `artgan train` builds by default (latent 128, width
-32, up to 256 channels) with random weights: speed does not depend on the
-weights.  For each size and batch it times, on the same weights:
+The generator is the one `artgan train` builds by default (--arch fastgan: latent 128, its
+default width for the size, up to 256 channels; --arch dcgan: width 32) with random weights:
+speed does not depend on the weights.  For each size and batch it times, on the same weights:
   ort        the painter exactly as `artgan export` writes it (upsampling folded into phase convs, RGB conv on
              the last phases, interleaves as two transposes) and as `artgan paint` runs it: ORT_ENABLE_ALL, the batch split into one
              single-threaded slice per core (artgan.models.runtime.LoadedModel.run)
@@ -14,7 +14,7 @@ weights.  For each size and batch it times, on the same weights:
   ort-plain  tf2onnx's unmodified graph (UpSampling2D as Tile/Reshape chains, transposes)
   predict    keras Model.predict(z, batch_size=batch) on the trainer's generator (fused UpsampleConv layers)
   call       a direct Keras call, model(z, training=False)
-  predict-unfused  Model.predict on the same weights as UpSampling2D + Conv2D layers (the seed's way)
+  predict-unfused  Model.predict on the same weights as UpSampling2D + Conv2D layers (the seed's way; dcgan only)
 FLOPs per painting are counted from the Keras layers (2 x multiply-adds of
 Dense and Conv2D; BN/ReLU/upsampling are negligible): the "nominal" FLOPs any
 runtime must match.  The exported graph executes fewer (folding saves 2.25x in
@@ -26,7 +26,7 @@ the number of cores; numpy's BLAS matmul on all cores is printed beside it.
 --single-thread runs every runtime on one thread and times it in process CPU
 time: figures per core that other processes on a shared machine disturb much
 less than wall time (which is the default, all cores).
-Writes benchmarks/results/paint.json (paint_single_thread.json).
+Writes benchmarks/results/paint_ARCH.json (paint_ARCH_single_thread.json).
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ import onnx  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 from artgan.models.runtime import load_model  # noqa: E402
 from artgan.trainer import export, onnx_graph  # noqa: E402
+from artgan.trainer import fastgan  # noqa: E402
+from artgan.trainer.config import default_width  # noqa: E402
 from artgan.trainer.networks import UpsampleConv, build_discriminator, build_generator  # noqa: E402
 from results_file import write_results  # noqa: E402 - benchmarks/ is sys.path[0] when run as a script
 
@@ -145,6 +147,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--seconds", type=float, default=1.5, help="time spent per measurement (at least 3 runs)")
     parser.add_argument("--single-thread", action="store_true", help="one thread each, timed in process CPU time")
+    parser.add_argument("--arch", choices=["fastgan", "dcgan"], default="fastgan")
     args = parser.parse_args()
 
     peak = peak_flops(args.seconds)
@@ -152,18 +155,24 @@ def main() -> None:
     cores = 1 if SINGLE else os.cpu_count()
     print(f"peak estimate: ORT matmul {peak['ort_one_core_gflops']:.1f} GFLOP/s per core x {cores} core(s) "
           f"= {peak_gflops:.1f} GFLOP/s (numpy matmul, all cores: {peak['numpy_all_cores_wall_gflops']:.1f})")
-    results: dict = {"peak": peak, "peak_gflops": peak_gflops, "cpu_count": os.cpu_count(), "runs": []}
+    results: dict = {"arch": args.arch, "peak": peak, "peak_gflops": peak_gflops, "cpu_count": os.cpu_count(), "runs": []}
     rng = np.random.default_rng(0)
     for size in args.sizes:
         keras.utils.set_random_seed(0)
-        generator = build_generator(LATENT, size, WIDTH, MAX_CHANNELS)  # the trainer's default (fused upsampling)
-        unfused = build_generator(LATENT, size, WIDTH, MAX_CHANNELS, fused_upsampling=False)  # UpSampling2D + Conv2D
-        unfused.set_weights(generator.get_weights())
+        if args.arch == "fastgan":
+            width = default_width(size, "fastgan")
+            generator = fastgan.build_generator(LATENT, size, width, MAX_CHANNELS)
+            critic, unfused = fastgan.build_discriminator(size, width, MAX_CHANNELS)[0], None
+        else:
+            generator = build_generator(LATENT, size, WIDTH, MAX_CHANNELS)  # fused upsampling, as the trainer builds it
+            unfused = build_generator(LATENT, size, WIDTH, MAX_CHANNELS, fused_upsampling=False)  # UpSampling2D + Conv2D
+            unfused.set_weights(generator.get_weights())
+            critic = build_discriminator(size, WIDTH, MAX_CHANNELS, 0.3)
         flops = generator_flops(generator)
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "g.onnx"
             written = export.export_networks(
-                generator, build_discriminator(size, WIDTH, MAX_CHANNELS, 0.3), out, dict(latent_dim=LATENT, resolution=size)
+                generator, critic, out, dict(latent_dim=LATENT, resolution=size)
             )
             painter = load_model(out, device="cpu")
             if SINGLE:
@@ -194,9 +203,10 @@ def main() -> None:
                 "ort-resize": lambda: resized.run(["image"], {"z": z}),
                 "ort-plain": lambda: plain.run(["image"], {"z": z}),
                 "predict": lambda: generator.predict(z, batch_size=batch, verbose=0),
-                "predict-unfused": lambda: unfused.predict(z, batch_size=batch, verbose=0),
                 "call": lambda: generator(z_tensor, training=False).numpy(),
             }
+            if unfused is not None:
+                runners["predict-unfused"] = lambda: unfused.predict(z, batch_size=batch, verbose=0)
             row = {"size": size, "batch": batch, "gflop_per_image": flops / 1e9, "executed_gflop_per_image": executed / 1e9}
             for name, run in runners.items():
                 per_s = batch / timed(run, args.seconds)
@@ -214,12 +224,12 @@ def main() -> None:
                 f"  batch {batch:3d}: ort {row['ort_images_per_s']:7.1f}/s  ort-1call {row['ort-1call_images_per_s']:7.1f}/s  "
                 f"ort-d2s {row['ort-d2s_images_per_s']:7.1f}/s  ort-resize {row['ort-resize_images_per_s']:7.1f}/s  "
                 f"ort-plain {row['ort-plain_images_per_s']:7.1f}/s  predict {row['predict_images_per_s']:7.1f}/s  "
-                f"call {row['call_images_per_s']:7.1f}/s  predict-unfused {row['predict-unfused_images_per_s']:7.1f}/s | ort/predict {row['ort_vs_predict']:4.1f}x  "
+                f"call {row['call_images_per_s']:7.1f}/s  predict-unfused {row.get('predict-unfused_images_per_s', 0):7.1f}/s | ort/predict {row['ort_vs_predict']:4.1f}x  "
                 f"ort/plain {row['ort_vs_plain']:4.2f}x  ort/d2s {row['ort_vs_d2s']:4.2f}x | {100 * row['ort_peak_fraction']:4.1f}% of peak nominal, "
                 f"{100 * row['ort_executed_peak_fraction']:4.1f}% executed (predict {100 * row['predict_executed_peak_fraction']:4.1f}%)"
             )
     results["single_thread"] = SINGLE
-    target = write_results("paint_single_thread" if SINGLE else "paint", results)
+    target = write_results(f"paint_{args.arch}" + ("_single_thread" if SINGLE else ""), results)
     print(f"\nwritten {target}")
 
 

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from artgan.generator_cli.painting import generate
+from artgan.painter.painting import generate
 from artgan.models import load_model, resolve_painter
 from artgan.models.store import critic_path_for
 from artgan.scheduler.daily import DailySettings, Painter, post_today, seed_for

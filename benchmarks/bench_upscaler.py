@@ -50,7 +50,7 @@ def main() -> None:
         subprocess.run(command, check=True)
         report = json.loads(model.with_suffix(".json").read_text())
 
-        from artgan.generator_cli.upscaling import lanczos, load_upscaler
+        from artgan.painter.upscaling import lanczos, load_upscaler
 
         upscaler = load_upscaler(model, device="cpu")
         painting = np.random.default_rng(0).integers(0, 256, (128, 128, 3), dtype=np.uint8)

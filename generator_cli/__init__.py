@@ -1,1 +1,1 @@
-"""artgan.generator_cli: the `artgan` command line and the painting API."""
+"""artgan.generator_cli: the `artgan` command line only (one module per command group); nothing imports it."""

@@ -70,7 +70,7 @@ def evaluate(
 
 
 def _from_painter(target: str, n: int, seed: int, batch_size: int, device: str) -> dict:
-    from artgan.generator_cli.painting import generate
+    from artgan.painter.painting import generate
     from artgan.models.runtime import load_model
     from artgan.models.store import resolve_painter
 

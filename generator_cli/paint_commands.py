@@ -50,8 +50,8 @@ def paint(
     fps: float = typer.Option(12.0, "--fps", min=0.1, max=100.0, help="--walk: frames per second."),
 ) -> None:
     """Paint new images with an exported painter (ONNX Runtime; no TensorFlow needed)."""
-    from artgan.generator_cli.painting import FORMATS, PaintRequest, paint_to_files
-    from artgan.generator_cli.walks import ANIMATION_FORMATS
+    from artgan.painter.painting import FORMATS, PaintRequest, paint_to_files
+    from artgan.painter.walks import ANIMATION_FORMATS
 
     if device not in ("auto", "cpu", "cuda"):
         raise fail(f"--device must be auto, cpu or cuda, not {device!r}", code=2)
@@ -90,7 +90,7 @@ def paint(
 
 def _open(model: str | None, upscaler: str | None, device: str):
     """The painter, and the learned upscaler to use with it (None means Lanczos)."""
-    from artgan.generator_cli.upscaling import load_upscaler, upscaler_beside
+    from artgan.painter.upscaling import load_upscaler, upscaler_beside
     from artgan.models.runtime import load_model
     from artgan.models.store import resolve_painter
 
@@ -103,8 +103,8 @@ def _open(model: str | None, upscaler: str | None, device: str):
 
 def _walk(loaded, learned, points, frames, fps, seed, out_dir, fmt, factor, size, truncation, class_name, quality,
           batch_size, overwrite) -> Path:
-    from artgan.generator_cli.painting import PaintRequest, class_index, file_stem, provenance_for
-    from artgan.generator_cli.walks import write_walk
+    from artgan.painter.painting import PaintRequest, class_index, file_stem, provenance_for
+    from artgan.painter.walks import write_walk
 
     request = PaintRequest(1, seed, out_dir, factor, batch_size, fmt, overwrite, truncation, class_name, quality, size)
     label = class_index(loaded, class_name)
@@ -117,8 +117,8 @@ def _walk(loaded, learned, points, frames, fps, seed, out_dir, fmt, factor, size
 def _paint_again(source: Path, model: str | None, upscaler: str | None, out_dir: Path, overwrite: bool,
                  device: str, batch_size: int) -> None:
     """Regenerate a painting from the provenance in its file, checking the painter (and upscaler) by hash."""
-    from artgan.generator_cli.painting import PaintRequest, paint_to_files
-    from artgan.generator_cli.provenance import read_provenance
+    from artgan.painter.painting import PaintRequest, paint_to_files
+    from artgan.painter.provenance import read_provenance
     from artgan.models.store import list_models
 
     made = read_provenance(source)

@@ -99,7 +99,7 @@ def build_setup(
     """Raises the scheduler's user errors; call inside `user_errors(*user_error_types())`.
 
     ``read_only`` opens the history without creating or changing it (`pick`)."""
-    from artgan.generator_cli.upscaling import load_upscaler, upscaler_beside
+    from artgan.painter.upscaling import load_upscaler, upscaler_beside
     from artgan.models.runtime import load_model
     from artgan.models.store import critic_path_for, resolve_painter
     from artgan.scheduler.config import PUBLISHERS, ConfigError, load_config

@@ -30,25 +30,43 @@ def _need_training_extra(command: str) -> None:
     import_tensorflow()
 
 
-def _augment_p(value: str) -> float | None:
+FASTGAN_AUGMENT_P = 0.5  # a fixed p: ADA's adaptive rule never rises within CPU-sized runs (see README)
+
+
+def _augment_p(value: str, arch: str) -> float | None:
+    if value.strip().lower() == "auto":
+        return FASTGAN_AUGMENT_P if arch == "fastgan" else None
     if value.strip().lower() == "adaptive":
         return None
     try:
         return float(value)
     except ValueError:
-        raise fail(f"--augment-p must be 'adaptive' or a probability from 0 to 1, not {value!r}", code=2) from None
+        raise fail(f"--augment-p must be auto, adaptive or a probability from 0 to 1, not {value!r}", code=2) from None
 
 
 def train(
     data_dir: Path = typer.Argument(..., help="Folder of images (jpg, png, webp, bmp, tiff; subfolders included)."),
     size: int = typer.Option(64, "--size", help="Image size in pixels: a power of two from 16 to 1024."),
+    arch: str = typer.Option(
+        "fastgan", "--arch",
+        help="fastgan (skip-layer excitation G, self-reconstructing D: learns from a few hundred images) or dcgan.",
+    ),
     steps: int = typer.Option(10_000, "--steps", min=1, help="Total training steps."),
     batch_size: int = typer.Option(32, "--batch-size", min=1),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Run folder \\[default: runs/<folder name>]."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its newest checkpoint."),
-    latent_dim: int = typer.Option(128, "--latent-dim", min=1),
+    latent_dim: Optional[int] = typer.Option(
+        None, "--latent-dim", min=1, help="Size of z \\[default: 128, or the --grow-from run's]."
+    ),
+    grow_from: Optional[Path] = typer.Option(
+        None, "--grow-from",
+        help="A trained fastgan run at half this --size: reuse its layers and fade the new top block in.",
+    ),
+    fade_steps: Optional[int] = typer.Option(
+        None, "--fade-steps", min=0, help="Steps to fade a grown run's new block in \\[default: a quarter of --steps, at most 2000].",
+    ),
     width: Optional[int] = typer.Option(
-        None, "--width", min=1, help="Channels at full resolution (x2 per halving) \\[default: 32 up to 64 px, fewer above]."
+        None, "--width", min=1, help="Channels at full resolution (x2 per halving) \\[default: by --arch and --size; see the README]."
     ),
     lr: float = typer.Option(2e-4, "--lr", min=0.0, help="Adam learning rate for both networks."),
     seed: int = typer.Option(0, "--seed"),
@@ -60,7 +78,10 @@ def train(
     r1_gamma: float = typer.Option(0.1, "--r1-gamma", min=0.0, help="Weight of the R1 penalty."),
     r1_every: int = typer.Option(4, "--r1-every", min=1, help="Apply R1 every N steps (lazy regularisation)."),
     augment: str = typer.Option("auto", "--augment", help="DiffAugment: auto (on below 5000 images), on or off."),
-    augment_p: str = typer.Option("adaptive", "--augment-p", help="Probability of each augmentation, or 'adaptive'."),
+    augment_p: str = typer.Option(
+        "auto", "--augment-p",
+        help="Probability of each augmentation, 'adaptive' (ADA's rule), or auto (0.5 for fastgan, adaptive for dcgan).",
+    ),
     xla: bool = typer.Option(False, "--xla", help="Compile the train step with XLA (mostly helps on GPUs)."),
     precision: str = typer.Option("float32", "--precision", help="float32, or mixed (float16 compute, loss scaling; for GPUs)."),
     devices: int = typer.Option(1, "--devices", min=1, help="Train on N GPUs with MirroredStrategy (CPU: N logical devices)."),
@@ -102,13 +123,18 @@ def train(
                 f"{run_dir} already holds a training run. Continue it with --resume, "
                 "or choose another folder with --out."
             )
+        source = _grow_source(grow_from) if grow_from else None
+        if source is not None:  # halve the width as the size doubles, so every layer of the source fits
+            width = width or max(1, source.width * source.size // size)
+            latent_dim = latent_dim or source.latent_dim
         try:
             config = TrainConfig(
-                data_dir=str(data_dir), size=size, steps=steps, batch_size=batch_size, latent_dim=latent_dim,
-                width=width or default_width(size), lr_g=lr, lr_d=lr, seed=seed, sample_every=sample_every,
+                data_dir=str(data_dir), size=size, steps=steps, batch_size=batch_size, latent_dim=latent_dim or 128,
+                grow_from=str(grow_from or ""), fade_steps=min(steps // 4, 2000) if fade_steps is None else fade_steps,
+                arch=arch, width=width or default_width(size, arch), lr_g=lr, lr_d=lr, seed=seed, sample_every=sample_every,
                 checkpoint_every=checkpoint_every, keep_checkpoints=keep_checkpoints,
                 dataset_name=data_dir.resolve().name, crop=crop, dedupe=dedupe, classes=classes, loss=loss,
-                regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p),
+                regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p, arch),
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
                 eval_samples=eval_samples, deterministic=deterministic,
             )
@@ -135,7 +161,20 @@ def train(
         )
     config.dataset_size, config.data_fingerprint = len(dataset), dataset.fingerprint
     config.class_names = list(dataset.class_names)
+    if config.grow_from and not resume:
+        from artgan.trainer.grow import GrowError, check_source
+
+        with user_errors(GrowError):
+            check_source(_grow_source(Path(config.grow_from)), config)
     _run_training(config, dataset, run_dir, resume, strategy, log_every)
+
+
+def _grow_source(run: Path):
+    """The --grow-from run's config (its checkpoint is read when training starts)."""
+    from artgan.trainer.grow import GrowError, load_source
+
+    with user_errors(GrowError):
+        return load_source(run)[0]
 
 
 def _prepare_data(data_dir: Path, config, cache_dir: Optional[Path]):

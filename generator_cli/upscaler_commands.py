@@ -39,7 +39,7 @@ def train_upscaler(
     if target.exists() and not overwrite:
         raise fail(f"{target} already exists. Use another --out, or --overwrite.")
     _need_training_extra("train-upscaler")
-    from artgan.generator_cli.upscaling import evaluate, load_upscaler
+    from artgan.painter.upscaling import evaluate, load_upscaler
     from artgan.models.atomic import write_text_atomic
     from artgan.trainer.loop import TrainingError
     from artgan.trainer.upscaler import UpscalerConfig

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
-from artgan.generator_cli.painting import generate
-from artgan.generator_cli.upscaling import OnnxUpscaler
+from artgan.painter.painting import generate
+from artgan.painter.upscaling import OnnxUpscaler
 from artgan.models.atomic import write_bytes_atomic, write_text_atomic
 from artgan.models.runtime import LoadedModel
 

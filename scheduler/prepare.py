@@ -14,8 +14,8 @@ import io
 import math
 
 import numpy as np
-from artgan.generator_cli.painting import upscale
-from artgan.generator_cli.upscaling import OnnxUpscaler
+from artgan.painter.painting import upscale
+from artgan.painter.upscaling import OnnxUpscaler
 from PIL import Image, ImageCms
 
 TARGET_WIDTH = 1080

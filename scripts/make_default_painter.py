@@ -1,19 +1,22 @@
 """Build the painter shipped in models/: fetch, train, pick, evaluate, export, write the model card.
 
     python scripts/make_default_painter.py [--data data/endless-sky-land] [--run runs/default-painter]
-                                           [--steps 4000] [--reuse-run] [--upscaler-steps 4000]
+                                           [--steps 6000] [--reuse-run] [--upscaler-steps 4000]
 
 Every step is the artgan command a user would run, so the card's recipe is the
 real one:
   1. scripts/fetch_endless_sky.py DATA   the public-domain landscape photos of
      Debian's endless-sky-data (skipped when DATA already has its MANIFEST.tsv)
-  2. artgan train DATA ...                64 px, random crops, DiffAugment, EMA,
+  2. artgan train DATA ...                fastgan at 128 px, random crops, DiffAugment, EMA,
      SWD + diversity measured every 500 steps (--reuse-run: keep an existing
      run, resuming it up to --steps if it stopped short)
   3. artgan export RUN --checkpoint best --compact  the checkpoint with the lowest SWD,
      weights stored in float16 (half the file, float32 arithmetic)
   4. artgan evaluate                      SWD / diversity / memorisation on 1000 paintings
-  5. artgan train-upscaler DATA           the painter's own learned x4 upscaler
+     (and, in-process, the same figures at 64 px beside the previous painter's)
+  5. artgan train-upscaler DATA           the painter's own learned upscaler, shipped only if it
+     beats Lanczos on PSNR and SSIM without lattice peaks (benchmarks/bench_lattice.py, which
+     runs `artgan paint` and `artgan post` as a user does)
   6. artgan paint --grid                  the sample sheet shown in the card
 Everything is written to a staging folder first; models/ is only touched at
 the end, file by file through a rename, so a failure leaves the old painter.
@@ -37,7 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
-SIZE, BATCH, SEED = 64, 32, 7
+PREVIOUS = ROOT / "docs" / "default-painter"  # the previous painter's figures and sample sheet, for the card
+SIZE, BATCH, WIDTH, SEED = 128, 16, 12, 7
 CREDITS = "artgan default painter; photos: Debian endless-sky-data, images/land (public domain, from morguefile.com)"
 LICENCE = "MIT (model); training photos public domain"
 
@@ -58,7 +62,8 @@ def artgan(*args: object) -> str:
 
 def train_arguments(data: Path, run: Path, steps: int) -> list[object]:
     return [
-        "train", data, "--size", SIZE, "--steps", steps, "--batch-size", BATCH, "--crop", "random",
+        "train", data, "--arch", "fastgan", "--size", SIZE, "--width", WIDTH, "--steps", steps, "--batch-size", BATCH,
+        "--crop", "random",
         "--augment", "on", "--eval-every", 500, "--eval-samples", 256, "--checkpoint-every", 500,
         "--sample-every", 500, "--seed", SEED, "--out", run,
     ]
@@ -77,7 +82,38 @@ def training_wall_s(run: Path) -> tuple[int, float]:
     return last_step, total + segment_end
 
 
-def model_card(stage: Path, run: Path, evaluation: dict, upscaler: dict, commands: list[str]) -> str:
+def compare_at(painter: Path, data: Path, size: int, n: int = 1000) -> dict:
+    """The painter's images downscaled to ``size`` px against the photos prepared at ``size``: the
+    previous painter was evaluated at 64 px, so this is the like-for-like comparison."""
+    import numpy as np
+    from artgan.evaluation.report import evaluate_sets
+    from artgan.models.imaging import to_uint8
+    from artgan.models.runtime import load_model
+    from artgan.trainer.data import load_folder
+    from PIL import Image
+
+    model = load_model(painter, device="cpu", expect_kind="painter")
+    z = np.random.default_rng(0).standard_normal((n, model.latent_dim)).astype(np.float32)
+    images = to_uint8(np.concatenate([model.run(["image"], {"z": z[i : i + 64]})[0] for i in range(0, n, 64)]))
+    small = np.stack([np.asarray(Image.fromarray(im).resize((size, size), Image.Resampling.LANCZOS)) for im in images])
+    real = load_folder(data, size)
+    return evaluate_sets(small, real.images, [p.name for p in real.files])
+
+
+def keep_learned_upscaler(upscaler: dict, lattice_learned: float, lattice_classical: float) -> tuple[bool, str]:
+    """The learned upscaler ships only if it beats the classical resampler on PSNR and SSIM and adds
+    no grid (lattice score at most 25% above the classical one's: the spread between seeds)."""
+    better = upscaler["psnr_learned"] > upscaler["psnr_lanczos"] and upscaler["ssim_learned"] > upscaler["ssim_lanczos"]
+    clean = lattice_learned <= 1.25 * lattice_classical
+    if better and clean:
+        return True, "it beats Lanczos on PSNR and SSIM and adds no lattice peaks"
+    why = [] if better else ["it does not beat Lanczos on both PSNR and SSIM"]
+    why += [] if clean else [f"its output scores {lattice_learned:.2f} on the lattice-peak measure against {lattice_classical:.2f}"]
+    return False, " and ".join(why)
+
+
+def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: dict, upscaler: dict,
+               upscaler_decision: tuple[bool, str], lattice: dict, previous_lattice: dict, commands: list[str]) -> str:
     from artgan.evaluation.report import summary_lines
     from artgan.models.runtime import file_sha256
 
@@ -87,11 +123,20 @@ def model_card(stage: Path, run: Path, evaluation: dict, upscaler: dict, command
     files = sorted(p for p in stage.iterdir() if p.name.startswith("default") and p.suffix in (".onnx", ".npz"))
     file_rows = "\n".join(f"| `{p.name}` | {p.stat().st_size / 1e6:.2f} MB | `{file_sha256(p)[:16]}` |" for p in files)
     swd, div, mem = evaluation["swd_x1e3"], evaluation["ms_ssim"], evaluation["memorisation"]
+    keep, why = upscaler_decision
+    upscaling = (f"x2 with its own learned upscaler (`default.upscaler.onnx`: {why}), then Lanczos" if keep else
+                 f"with the classical resampler, not a learned one ({why})")
+
+    def row(name: str, old: dict, new: dict) -> str:
+        o, n = old["swd_x1e3"], new["swd_x1e3"]
+        return (f"| {name} | {o['average']:.1f} / {o['real_floor']['average']:.1f} (+{o['average'] - o['real_floor']['average']:.1f}) | "
+                f"{n['average']:.1f} / {n['real_floor']['average']:.1f} (+{n['average'] - n['real_floor']['average']:.1f}) |")
+
     return f"""# Model card: the bundled default painter
 
 `artgan paint` uses this painter when no `--model` is given.  It paints {SIZE} px landscapes
-and upscales them x4 with its own learned upscaler.  It was built by
-`python scripts/make_default_painter.py` on {datetime.now(timezone.utc):%Y-%m-%d} (2 CPU cores, no GPU).
+and upscales them {upscaling}.  It was built by `python scripts/make_default_painter.py` on
+{datetime.now(timezone.utc):%Y-%m-%d} (2 CPU cores, no GPU).
 
 ## Files
 
@@ -103,9 +148,8 @@ and upscales them x4 with its own learned upscaler.  It was built by
 
 Painter and critic store their weights in float16 (`artgan export --compact`: half the file)
 and compute in float32, as fast as a float32 file.  `default.onnx` is the EMA generator,
-`default.critic.onnx` the discriminator (used by
-`artgan post` to rank candidates), `default.thumbs.npz` 32 px thumbnails of the training photos
-(the memorisation check before posting), `default.upscaler.onnx` the x4 upscaler.
+`default.critic.onnx` the discriminator (used by `artgan post` to rank candidates),
+`default.thumbs.npz` 32 px thumbnails of the training photos (the memorisation check before posting).
 
 ## Data
 
@@ -120,26 +164,43 @@ They are landscape *photos*, not paintings: the closest redistributable set we c
 
 | | |
 | --- | --- |
-| network | DCGAN-style: Dense -> 4x4x{config['max_channels']} -> [nearest x2 + 3x3 conv + BN + ReLU] x {(SIZE // 4).bit_length() - 1} -> 3x3 conv + tanh; latent {config['latent_dim']}, width {config['width']} |
-| discriminator | strided 4x4 convs + LeakyReLU + dropout {config['dropout']}, R1 penalty (gamma {config['r1_gamma']}, every {config['r1_every']} steps) |
-| recipe | {config['steps']} steps, batch {config['batch_size']}, Adam {config['lr_g']} (beta1 {config['beta_1']}), {config['loss']} loss, label smoothing {config['label_smoothing']}, EMA {config['ema_decay']}, {config['crop']} crops, flips, DiffAugment ({config['augment']}, adaptive p), seed {config['seed']} |
+| network | `--arch fastgan`: z -> 4x4 -> [nearest x2 + 3x3 conv + BN + GLU] x {(SIZE // 4).bit_length() - 1} with skip-layer excitation (4 -> 64 px, 8 -> 128 px) -> 3x3 conv + tanh; latent {config['latent_dim']}, width {config['width']} (channels at {SIZE} px, doubling per halving up to {config['max_channels']}) |
+| discriminator | strided conv + residual down blocks to 8x8, patch logits; two decoders reconstruct the real image from its 8x8 and 16x16 features (L1, weight {config['recon_weight']}); R1 (gamma {config['r1_gamma']}, every {config['r1_every']} steps) |
+| recipe | {config['steps']} steps, batch {config['batch_size']}, Adam {config['lr_g']} (beta1 {config['beta_1']}), {config['loss']} loss, label smoothing {config['label_smoothing']}, EMA {config['ema_decay']}, {config['crop']} crops, flips, DiffAugment (p {config['augment_p']}), seed {config['seed']} |
 | picked | step {best['step']} of {steps}: the lowest SWD of the evaluations every {config['eval_every']} steps (`--checkpoint best`) |
-| wall time | {wall_s / 60:.0f} min for {steps} steps on 2 CPU cores ({steps * config['batch_size'] / wall_s:.1f} images/s), float32 |
-| upscaler | `artgan train-upscaler`, {upscaler['config']['steps']} steps, {upscaler['train_s'] / 60:.1f} min |
+| wall time | {wall_s / 60:.0f} min for {steps} steps on one core of a shared 2-core CPU ({steps * config['batch_size'] / wall_s:.1f} images/s), float32 |
 
-## Quality (`artgan evaluate models/default.onnx --n 1000`)
+## Quality: this painter beside the previous one
+
+| | previous (DCGAN, 64 px, v1) | this one (FastGAN, {SIZE} px) |
+| --- | --- | --- |
+{row("SWD x1e3 / real floor (distance) at 64 px", previous, at64)}
+| MS-SSIM diversity (training photos {previous['ms_ssim']['real']:.3f}) | {previous['ms_ssim']['generated']:.3f} | {at64['ms_ssim']['generated']:.3f} |
+| near copies of a training photo | {100 * previous['memorisation']['near_copy_share']:.1f} % | {100 * at64['memorisation']['near_copy_share']:.1f} % |
+| lattice-peak score, `artgan paint` default output ({previous_lattice['paint_default']['size'][0]} px / {lattice['paint_default']['size'][0]} px) | {previous_lattice['paint_default']['lattice']:.2f} | {lattice['paint_default']['lattice']:.2f} |
+| lattice-peak score, posted 1080 px JPEG | {previous_lattice['posted_jpeg']['lattice']:.2f} | {lattice['posted_jpeg']['lattice']:.2f} |
+| lattice-peak score, native size | {previous_lattice['native']['lattice']:.2f} | {lattice['native']['lattice']:.2f} |
+| sample sheet | [v1 samples](../docs/default-painter/v1-dcgan64-samples.png) | [default-samples.png](default-samples.png) |
+
+The 64 px row paints 1000 images and downscales this painter's to 64 px (Lanczos), against the
+photos prepared at 64 px, as the previous painter was measured.  Lattice-peak scores (1.0 = no
+periodic grid; photos score about 1) come from `python benchmarks/bench_lattice.py`; the previous
+painter's from the same script run before it was replaced
+(`docs/default-painter/v1-dcgan64.lattice.json`).
+
+At its own size (`artgan evaluate models/default.onnx --n 1000`, {SIZE} px):
 
 | figure | value |
 | --- | --- |
 | SWD x1e3 (lower is better) | {swd['average']:.2f}; real-vs-real floor {swd['real_floor']['average']:.2f} |
 | MS-SSIM diversity (lower = more diverse) | generated {div['generated']:.3f}, training photos {div['real']:.3f} |
 | near copies of a training photo | {100 * mem['near_copy_share']:.1f} % (median nearest-photo ratio {mem['median_ratio']:.2f}) |
-| upscaler x4 on {upscaler['heldout_images']} held-out photos | PSNR {upscaler['psnr_learned']:.2f} dB (Lanczos {upscaler['psnr_lanczos']:.2f}), SSIM {upscaler['ssim_learned']:.4f} (Lanczos {upscaler['ssim_lanczos']:.4f}) |
+| learned upscaler on {upscaler['heldout_images']} held-out photos | PSNR {upscaler['psnr_learned']:.2f} dB (Lanczos {upscaler['psnr_lanczos']:.2f}), SSIM {upscaler['ssim_learned']:.4f} (Lanczos {upscaler['ssim_lanczos']:.4f}); {'shipped' if keep else 'not shipped'} |
 
 {chr(10).join('> ' + line for line in summary_lines(evaluation))}
 
-Honest limits: {SIZE} px from {evaluation['real_images']} photos and about an hour of CPU time.  The
-paintings read as skies, horizons and hills in the palette of the photos, with soft detail;
+Honest limits: {SIZE} px from {evaluation['real_images']} photos and under two hours of one CPU core.  The
+paintings read as skies, horizons, water and hills in the palette of the photos, with soft detail;
 they do not match the photos up close.  Train your own on a GPU (`artgan train DIR`) for more.
 
 ## Rebuild
@@ -165,7 +226,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "endless-sky-land")
     parser.add_argument("--run", type=Path, default=ROOT / "runs" / "default-painter")
-    parser.add_argument("--steps", type=int, default=4000)
+    parser.add_argument("--steps", type=int, default=6000)
     parser.add_argument("--reuse-run", action="store_true", help="keep an existing run (resumed up to --steps)")
     parser.add_argument("--upscaler-steps", type=int, default=4000)
     args = parser.parse_args()
@@ -192,6 +253,11 @@ def main() -> None:
             sys.exit(f"{args.run} exists: pass --reuse-run to keep it, or remove it")
         step(*train)
 
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_lattice import measure as lattice_of
+
+    previous = json.loads((PREVIOUS / "v1-dcgan64.evaluation.json").read_text())
+    previous_lattice = json.loads((PREVIOUS / "v1-dcgan64.lattice.json").read_text())
     with tempfile.TemporaryDirectory(dir=MODELS) as tmp:
         stage = Path(tmp)
         started = time.perf_counter()
@@ -199,17 +265,28 @@ def main() -> None:
              "--credits", CREDITS, "--license", LICENCE)
         evaluation = json.loads(step("evaluate", stage / "default.onnx", "--data", args.data, "--n", 1000,
                                      "--device", "cpu", "--out", stage / "default.evaluation.json", "--json"))
-        step("train-upscaler", args.data, "--out", stage / "default.upscaler.onnx", "--steps", args.upscaler_steps)
         evaluation["model"] = "models/default.onnx"  # not the staging folder it was measured in
         (stage / "default.evaluation.json").write_text(json.dumps(evaluation, indent=2) + "\n")
+        at64 = compare_at(stage / "default.onnx", args.data, 64)
+        step("train-upscaler", args.data, "--out", stage / "default.upscaler.onnx", "--steps", args.upscaler_steps)
         upscaler = json.loads((stage / "default.upscaler.json").read_text())
+        lattice = lattice_of(str(stage / "default.onnx"))
+        decision = keep_learned_upscaler(upscaler, lattice["paint_default"]["lattice"], lattice["paint_lanczos"]["lattice"])
+        names = ["default.onnx", "default.critic.onnx", "default.thumbs.npz", "default.evaluation.json",
+                 "default-samples.png", "README.md"]
+        if decision[0]:
+            names.append("default.upscaler.onnx")
+        else:  # paint and post then use the classical resampler: measure what they will really write
+            (stage / "default.upscaler.onnx").unlink()
+            (MODELS / "default.upscaler.onnx").unlink(missing_ok=True)
+            lattice = lattice_of(str(stage / "default.onnx"))
         step("paint", "--model", stage / "default.onnx", "--n", 16, "--seed", 1, "--grid", "--device", "cpu",
              "--out", stage / "samples")
         grid = next((stage / "samples").glob("*grid*"))
         shutil.copyfile(grid, stage / "default-samples.png")
-        (stage / "README.md").write_text(model_card(stage, args.run, evaluation, upscaler, commands))
-        for name in ("default.onnx", "default.critic.onnx", "default.thumbs.npz", "default.upscaler.onnx",
-                     "default.evaluation.json", "default-samples.png", "README.md"):
+        (stage / "README.md").write_text(model_card(stage, args.run, evaluation, at64, previous, upscaler, decision,
+                                                    lattice, previous_lattice, commands))
+        for name in names:
             (stage / name).chmod(0o644)  # shipped files are read by everyone, whatever this umask
             (stage / name).replace(MODELS / name)
         print(f"models/ updated in {time.perf_counter() - started:.0f} s after training")

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import numpy as np
-from artgan.generator_cli.provenance import read_provenance
+from artgan.painter.provenance import read_provenance
 from artgan.models import load_model, resolve_painter
 from artgan.models.store import critic_path_for, thumbnail_index_path
 from PIL import Image

@@ -64,7 +64,21 @@ def _ops(path):
     return op_counts(onnx.load(str(path)))
 
 
-def test_painter_graph_folds_upsampling_into_its_convolutions_and_stays_nchw(exported):
+def test_fastgan_painter_exports_to_plain_onnx_with_its_upsamplings_folded(exported):
+    ops = _ops(exported.painter)
+    # GLU = Split + Sigmoid + Mul; skip-layer excitation = Conv + Sigmoid + Mul (its 4x4 pool is a no-op at 16 px)
+    assert set(ops) <= {"Conv", "Split", "Sigmoid", "Mul", "Transpose", "Reshape", "Concat", "MatMul", "Tanh", "Slice",
+                        "AveragePool", "Add"}
+    assert "Resize" not in ops and "DepthToSpace" not in ops  # every nearest x2 + 3x3 conv became phase convs
+    assert exported.painter_ops == ops
+
+
+def test_dcgan_painter_graph_folds_upsampling_into_its_convolutions_and_stays_nchw(tmp_path):
+    from artgan.trainer.export import export_networks
+    from artgan.trainer.networks import build_discriminator, build_generator
+
+    generator, critic = build_generator(16, 16, 8, 256), build_discriminator(16, 8, 256, 0.3)
+    exported = export_networks(generator, critic, tmp_path / "dcgan.onnx", dict(latent_dim=16, resolution=16))
     ops = _ops(exported.painter)
     # 4 -> 8 -> 16 px, each a phase conv; only the 8 px phases are interleaved (by two transposes, no
     # DepthToSpace): the RGB conv reads the 16 px ones
@@ -182,7 +196,7 @@ def test_conditional_painter_has_a_label_input_and_class_names(conditional_paint
 
 
 def test_paint_class_picks_the_label(cli, conditional_painter, tmp_path):
-    from artgan.generator_cli.provenance import read_provenance
+    from artgan.painter.provenance import read_provenance
     from PIL import Image
 
     painter = conditional_painter[0].painter

@@ -28,8 +28,18 @@ def test_resumed_segments_are_added_up(tmp_path):
 
 
 def test_training_command_is_the_documented_recipe(tmp_path):
-    args = [str(a) for a in script.train_arguments(tmp_path / "data", tmp_path / "run", 4000)]
+    args = [str(a) for a in script.train_arguments(tmp_path / "data", tmp_path / "run", 6000)]
     assert args[:2] == ["train", str(tmp_path / "data")]
     pairs = dict(zip(args[2::2], args[3::2]))
-    assert pairs["--size"] == "64" and pairs["--steps"] == "4000" and pairs["--crop"] == "random"
+    assert pairs["--arch"] == "fastgan" and pairs["--size"] == "128" and pairs["--steps"] == "6000"
+    assert pairs["--crop"] == "random"
     assert pairs["--augment"] == "on" and pairs["--out"] == str(tmp_path / "run")
+
+
+def test_the_learned_upscaler_ships_only_when_it_wins_without_a_grid():
+    wins = {"psnr_learned": 27.5, "psnr_lanczos": 27.0, "ssim_learned": 0.80, "ssim_lanczos": 0.78}
+    assert script.keep_learned_upscaler(wins, lattice_learned=1.3, lattice_classical=1.2)[0]
+    keep, why = script.keep_learned_upscaler(wins, lattice_learned=40.0, lattice_classical=1.2)
+    assert not keep and "lattice-peak" in why  # better PSNR/SSIM, but a grid: classical it is
+    keep, why = script.keep_learned_upscaler({**wins, "ssim_learned": 0.70}, 1.0, 1.2)
+    assert not keep and "PSNR and SSIM" in why

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from artgan.generator_cli.painting import generate
+from artgan.painter.painting import generate
 from artgan.models import ModelError, load_model, resolve_painter
 from PIL import Image
 

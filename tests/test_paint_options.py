@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from artgan.generator_cli.painting import generate, latents, upscale
-from artgan.generator_cli.provenance import read_provenance
-from artgan.generator_cli.walks import slerp, walk_latents
+from artgan.painter.painting import generate, latents, upscale
+from artgan.painter.provenance import read_provenance
+from artgan.painter.walks import slerp, walk_latents
 from artgan.models import load_model, resolve_painter
 from PIL import Image
 

@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 import pytest
-from artgan.generator_cli.painting import generate
+from artgan.painter.painting import generate
 from artgan.models import load_model, resolve_painter
 from artgan.models.store import critic_path_for
 from artgan.scheduler.fingerprints import degenerate_reason, hamming, phash

@@ -14,7 +14,7 @@ def test_trains_exports_and_evaluates_an_x4_upscaler(cli, image_dir, tmp_path):
                  "--batch-size", "4", "--holdout", "0.25")
     assert result.exit_code == 0, result.output
     assert "held-out 6 images" in result.stdout and "Lanczos" in result.stdout
-    from artgan.generator_cli.upscaling import load_upscaler
+    from artgan.painter.upscaling import load_upscaler
 
     upscaler = load_upscaler(out, device="cpu")
     assert upscaler.scale == 4

@@ -51,9 +51,10 @@ def test_resume_repeats_the_uninterrupted_losses(tmp_path, images):
     assert list((tmp_path / "split" / "tensorboard").glob("events.out.tfevents.*"))
 
 
-@pytest.mark.parametrize("loss, regularizer", [("hinge", "spectral"), ("nonsat", "none")])
-def test_losses_and_regularizers_train_both_networks(tmp_path, images, loss, regularizer):
-    config = tiny(loss=loss, regularizer=regularizer, steps=2, augment="off", augment_p=None)
+@pytest.mark.parametrize("arch, loss, regularizer", [("dcgan", "hinge", "spectral"), ("fastgan", "hinge", "r1"),
+                                                     ("fastgan", "nonsat", "none")])
+def test_losses_and_regularizers_train_both_networks(tmp_path, images, arch, loss, regularizer):
+    config = tiny(arch=arch, loss=loss, regularizer=regularizer, steps=2, augment="off", augment_p=None)
     before = GAN(config).state()
     after = train(config, images, tmp_path / "run").state()
     for prefix in ("g/", "d/"):

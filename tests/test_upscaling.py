@@ -4,8 +4,8 @@ import shutil
 
 import numpy as np
 import pytest
-from artgan.generator_cli.provenance import read_provenance
-from artgan.generator_cli.upscaling import load_upscaler, ssim, upscale_image
+from artgan.painter.provenance import read_provenance
+from artgan.painter.upscaling import load_upscaler, ssim, upscale_image
 from artgan.models import ModelError, resolve_painter
 from artgan.models.imaging import psnr
 from artgan.models.store import list_models

@@ -9,7 +9,9 @@ from pathlib import Path
 
 MIN_SIZE, MAX_SIZE = 16, 1024
 AUGMENT_AUTO_BELOW = 5000  # DiffAugment pays off most on small sets; large ones train without it
+ARCHES = ("fastgan", "dcgan")
 CHOICES = {
+    "arch": ARCHES,
     "crop": ("centre", "random"),
     "classes": ("none", "auto"),
     "loss": ("nonsat", "hinge"),
@@ -20,14 +22,21 @@ CHOICES = {
 }
 
 
-def default_width(size: int) -> int:
-    """Channels at full resolution that keep a CPU step practical: 32 up to 64 px, fewer above."""
+def default_width(size: int, arch: str = "dcgan") -> int:
+    """Channels at full resolution that keep a CPU step practical.
+
+    dcgan: 32 up to 64 px, fewer above.  fastgan: 16 up to 128 px, fewer above (its GLU
+    blocks compute twice the channels they output).
+    """
+    if arch == "fastgan":
+        return max(4, min(16, 2048 // size))
     return max(8, min(32, 2048 // size))
 
 
 @dataclass
 class TrainConfig:
     data_dir: str
+    arch: str = "fastgan"  # fastgan (SLE generator, reconstructing D) | dcgan (the original networks)
     size: int = 64
     steps: int = 10_000
     batch_size: int = 32
@@ -60,6 +69,9 @@ class TrainConfig:
     regularizer: str = "r1"  # r1 (gradient penalty on reals) | spectral (spectral norm in D) | none
     r1_gamma: float = 0.1
     r1_every: int = 4  # lazy R1: the penalty (x r1_every) on every 4th step costs a quarter as much
+    recon_weight: float = 1.0  # fastgan: weight of D's L1 reconstruction loss on reals (0 = off)
+    grow_from: str = ""  # a trained fastgan run at half this size whose layers start this one (trainer.grow)
+    fade_steps: int = 0  # steps over which a grown run fades its new top block in
     augment: str = "auto"  # auto (on below AUGMENT_AUTO_BELOW images) | on | off: DiffAugment
     augment_p: float | None = None  # fixed probability of each augmentation; None = adaptive
     augment_target: float = 0.6  # adaptive: raise p while E[sign(D(real))] is above this
@@ -86,6 +98,12 @@ class TrainConfig:
         for name in ("steps", "batch_size", "latent_dim", "width", "sample_every", "checkpoint_every", "keep_checkpoints", "r1_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
+        if self.grow_from and self.arch != "fastgan":
+            raise ValueError("--grow-from needs --arch fastgan (its layers are named by resolution, so they can be reused)")
+        if self.arch == "fastgan" and self.regularizer == "spectral":
+            raise ValueError("--regularizer spectral is for --arch dcgan; fastgan's discriminator uses r1 or none")
+        if self.fade_steps < 0:
+            raise ValueError(f"--fade-steps must be 0 or more, not {self.fade_steps}")
         if self.eval_every < 0 or self.eval_samples < 2:
             raise ValueError(f"eval-every must be 0 (off) or more and eval-samples at least 2, "
                              f"not {self.eval_every} and {self.eval_samples}")
@@ -98,6 +116,7 @@ class TrainConfig:
     @classmethod
     def load(cls, path: Path) -> "TrainConfig":
         raw = json.loads(Path(path).read_text())
+        raw.setdefault("arch", "dcgan")  # runs from before --arch existed are DCGAN runs
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in raw.items() if k in known})
 

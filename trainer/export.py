@@ -27,7 +27,7 @@ from artgan.models.atomic import write_bytes_atomic
 from artgan.models.runtime import load_model
 from artgan.models.store import thumbnail_index_path
 
-from . import onnx_graph
+from . import grow, onnx_graph
 from .checkpoints import load_checkpoint
 from .config import TrainConfig
 from .loop import GAN, RunPaths, TrainingError
@@ -297,7 +297,7 @@ def export_run(
     )
     critic = gan.critic if config.conditional else None
     result = export_networks(
-        gan.ema_generator, gan.discriminator, out, metadata, fp16=fp16, critic=critic, compact=compact
+        grow.plain_generator(gan), gan.discriminator, out, metadata, fp16=fp16, critic=critic, compact=compact
     )
     result.step = gan.step
     run_thumbs = RunPaths(run_dir).thumbs

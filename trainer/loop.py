@@ -30,6 +30,7 @@ from .augment import PARAMS, adapt_probability, diff_augment
 from .checkpoints import load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .losses import discriminator_loss, generator_loss, r1_penalty
+from . import fastgan, grow
 from .networks import build_discriminator, build_generator
 from .pipeline import batch_indices, make_dataset  # noqa: F401 - batch_indices is re-exported
 from .plots import plot_losses
@@ -87,25 +88,51 @@ class GAN:
         keras.config.set_dtype_policy(_policy(config))
         try:
             with self.strategy.scope():
-                build_g = lambda: build_generator(  # noqa: E731
-                    config.latent_dim, config.size, config.width, config.max_channels, num_classes
-                )
-                self.generator = build_g()
-                self.ema_generator = build_g()
-                self.ema_generator.set_weights(self.generator.get_weights())
-                self.discriminator = build_discriminator(
-                    config.size, config.width, config.max_channels, config.dropout, num_classes,
-                    spectral=config.regularizer == "spectral",
-                )
+                self._build_networks(num_classes)
                 self.g_optimizer = self._optimizer(config.lr_g)
                 self.d_optimizer = self._optimizer(config.lr_d)
                 self.g_optimizer.build(self.generator.trainable_variables)
-                self.d_optimizer.build(self.discriminator.trainable_variables)
+                self.d_optimizer.build(self.d_trainable_variables)
                 start_p = config.augment_p if config.augment_p is not None else 0.0
                 self.augment_p = tf.Variable(start_p, dtype=tf.float32, trainable=False, name="augment_p")
         finally:
             keras.config.set_dtype_policy(previous_policy)
         self.step = 0
+
+    def _build_networks(self, num_classes: int) -> None:
+        """G, its EMA copy and D for ``config.arch``; a FastGAN D also gets its reconstruction decoders."""
+        config = self.config
+        self.decoders: list[keras.Model] = []  # fastgan: whole image from 8x8, a quadrant from 16x16
+        self.d_features: keras.Model | None = None  # fastgan: D with [logit, 8x8, (16x16)] outputs
+        if config.arch == "fastgan":
+            build_g = lambda: fastgan.build_generator(  # noqa: E731
+                config.latent_dim, config.size, config.width, config.max_channels, num_classes,
+                fade=bool(config.grow_from and config.fade_steps),
+            )
+            self.discriminator, self.d_features = fastgan.build_discriminator(
+                config.size, config.width, config.max_channels, num_classes
+            )
+            if config.recon_weight > 0:
+                out = fastgan.decoder_size(config.size)
+                self.decoders = [
+                    fastgan.build_decoder(f.shape[-1], out, config.width, f"d_decoder{f.shape[1] * (1 if i == 0 else 2)}")
+                    for i, f in enumerate(self.d_features.outputs[1:])
+                ]
+        else:
+            build_g = lambda: build_generator(  # noqa: E731
+                config.latent_dim, config.size, config.width, config.max_channels, num_classes
+            )
+            self.discriminator = build_discriminator(
+                config.size, config.width, config.max_channels, config.dropout, num_classes,
+                spectral=config.regularizer == "spectral",
+            )
+        self.generator = build_g()
+        self.ema_generator = build_g()
+        self.ema_generator.set_weights(self.generator.get_weights())
+
+    @property
+    def d_trainable_variables(self) -> list:
+        return self.discriminator.trainable_variables + [v for d in self.decoders for v in d.trainable_variables]
 
     def _optimizer(self, lr: float) -> keras.optimizers.Optimizer:
         adam = keras.optimizers.Adam(lr, beta_1=self.config.beta_1)
@@ -140,7 +167,7 @@ class GAN:
         return {
             "g": self.generator.weights,
             "ema": self.ema_generator.weights,
-            "d": self.discriminator.weights,
+            "d": self.discriminator.weights + [w for d in self.decoders for w in d.weights],
             "g_opt": self.g_optimizer.variables,
             "d_opt": self.d_optimizer.variables,
             # dropout's seed generators: the only random state not derived from (seed, step)
@@ -173,6 +200,9 @@ class GAN:
     def build_train_step(self) -> Callable[[dict[str, tf.Tensor]], dict[str, tf.Tensor]]:
         cfg, strategy = self.config, self.strategy
         G, D, G_ema = self.generator, self.discriminator, self.ema_generator
+        D_features, reconstructing = self.d_features, bool(self.decoders)
+        fade = grow.fade_layer(G)
+        d_variables = self.d_trainable_variables
         replicas = strategy.num_replicas_in_sync
         per_replica = cfg.batch_size // replicas
         conditional, augmenting, mixed = cfg.conditional, self.augmenting, cfg.precision == "mixed"
@@ -185,6 +215,8 @@ class GAN:
                 i = tf.distribute.get_replica_context().replica_id_in_sync_group
                 batch = {k: v[i * per_replica : (i + 1) * per_replica] for k, v in batch.items()}
             real = tf.cast(batch["image"], tf.float32) / 127.5 - 1.0
+            if fade is not None:  # a grown run: D sees reals with their new detail faded in, as G paints them
+                real = grow.fade_detail(real, tf.cast(fade.alpha, tf.float32))
             labels = batch["label"]
             n = tf.shape(real)[0]
             with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
@@ -198,11 +230,22 @@ class GAN:
                 both = tf.concat([real_seen, fake_seen], axis=0)  # one D pass over reals and fakes
                 with tf.GradientTape(watch_accessed_variables=False) as r1_tape:
                     r1_tape.watch(both)
-                    logits = D([both, tf.concat([labels, labels], 0)] if conditional else both, training=True)
+                    d_inputs = [both, tf.concat([labels, labels], 0)] if conditional else both
+                    if reconstructing:
+                        logits, *features = D_features(d_inputs, training=True)
+                    else:
+                        logits = D(d_inputs, training=True)
                     logits = tf.cast(logits, tf.float32)
                     real_logits, fake_logits = logits[:n], logits[n:]
                     real_total = tf.reduce_sum(real_logits)  # inside the tape: R1 differentiates it
                 d_per_image = discriminator_loss(cfg.loss, real_logits, fake_logits, cfg.label_smoothing)
+                if reconstructing:  # FastGAN's self-supervision: decode the reals from D's features
+                    quadrant = tf.cast(self.d_optimizer.iterations % 4, tf.int32)  # a pure function of the step
+                    whole, part = fastgan.reconstruction_targets(real_seen, quadrant, cfg.size)
+                    coded = [features[0][:n]] + [fastgan.feature_quadrant(f[:n], quadrant) for f in features[1:]]
+                    for decoder, code, target in zip(self.decoders, coded, (whole, part)):
+                        decoded = tf.cast(decoder(code, training=True), tf.float32)
+                        d_per_image += cfg.recon_weight * tf.reduce_mean(tf.abs(decoded - target), axis=[1, 2, 3])
                 if use_r1:  # lazy (StyleGAN2): every r1_every-th D step, weighted by r1_every
 
                     def penalty() -> tf.Tensor:
@@ -219,7 +262,7 @@ class GAN:
                 g_loss = tf.reduce_sum(generator_loss(cfg.loss, fake_logits)) / cfg.batch_size
                 d_scaled = self.d_optimizer.scale_loss(d_loss) if mixed else d_loss
                 g_scaled = self.g_optimizer.scale_loss(g_loss) if mixed else g_loss
-            self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_scaled, D.trainable_variables), D.trainable_variables))
+            self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_scaled, d_variables), d_variables))
             self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_scaled, G.trainable_variables), G.trainable_variables))
             return {
                 "d_loss": d_loss,
@@ -230,6 +273,9 @@ class GAN:
             }
 
         def train_step(batch: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+            if fade is not None:  # a pure function of the step, so resume fades exactly as before
+                progress = tf.cast(self.g_optimizer.iterations + 1, tf.float32) / cfg.fade_steps
+                fade.alpha.assign(tf.minimum(1.0, progress))
             per_replica_values = strategy.run(replica_step, args=(batch,))
             values = {k: strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None) for k, v in per_replica_values.items()}
             # warm-up (as tf.train.ExponentialMovingAverage with num_updates): early samples are not
@@ -302,6 +348,8 @@ def train(
     if resume:
         _resume(gan, paths, notify, info)
     else:
+        if config.grow_from:
+            notify(grow.grow_from(gan, Path(config.grow_from)))
         paths.root.mkdir(parents=True, exist_ok=True)
         config.save(paths.config)
         _truncate_metrics(paths.metrics)

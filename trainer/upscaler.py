@@ -8,7 +8,7 @@ which makes early training stable.  It is exported as an ONNX image-to-image
 model in the common layout (NCHW float RGB in [0, 1], any size), which
 `artgan paint --upscaler` and any other SR runner accept.  The images it
 holds out are returned for the evaluation against Lanczos, which runs the
-exported file the way painting does (generator_cli.upscaling.evaluate).
+exported file the way painting does (painter.upscaling.evaluate).
 """
 
 from __future__ import annotations

@@ -1,0 +1,154 @@
+"""Quality at equal CPU time: train candidate architectures side by side, one core each, then measure.
+
+    python benchmarks/bench_quality.py --data data/endless-sky --size 64 --minutes 20 \
+        [--candidate fastgan="--arch fastgan" --candidate dcgan="--arch dcgan"] [--n 500]
+
+Each candidate is an ordinary `artgan train` run (so what is measured is what users get),
+pinned with `taskset` to its own core, all started together and stopped together by
+SIGTERM after the same wall time (it saves a checkpoint).  With more candidates than
+cores they run in rounds of one per core.  Then, for each run's last checkpoint, the EMA
+generator paints --n images and they are compared with the training images prepared at the
+same size: SWD x1e3 beside the real-vs-real floor, the distance to that floor, MS-SSIM
+diversity beside the reals', the share of near copies of a training image, and the
+lattice-peak score of the native paintings.  Steps and img/s come from metrics.csv.
+Writes RESULTS/NAME.json (NAME: the --out folder's name, default quality-SIZE), a sample grid per candidate (RUN/final-grid.png) and
+prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from results_file import RESULTS, write_results  # noqa: E402
+
+DEFAULTS = {"fastgan": "--arch fastgan", "dcgan": "--arch dcgan"}
+
+
+def artgan_executable() -> str:
+    beside = Path(sys.executable).with_name("artgan")
+    return str(beside) if beside.exists() else "artgan"
+
+
+def start(name: str, flags: str, core: int, args: argparse.Namespace, out: Path) -> subprocess.Popen:
+    command = [
+        "taskset", "-c", str(core), artgan_executable(), "train", str(args.data), "--size", str(args.size),
+        "--steps", "100000000", "--batch-size", str(args.batch_size), "--crop", "random", "--augment", "on",
+        "--eval-every", "0", "--sample-every", "250", "--checkpoint-every", "250", "--seed", str(args.seed),
+        "--out", str(out / name), *shlex.split(flags),
+    ]
+    print("$", shlex.join(command), flush=True)
+    log = open(out / f"{name}.log", "w")
+    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def race(candidates: dict[str, str], args: argparse.Namespace, out: Path) -> None:
+    names, cores = list(candidates), [int(c) for c in args.cores.split(",")]
+    for first in range(0, len(names), len(cores)):
+        group = names[first : first + len(cores)]
+        procs = {name: start(name, candidates[name], core, args, out) for core, name in zip(cores, group)}
+        deadline = time.monotonic() + args.minutes * 60
+        while time.monotonic() < deadline and any(proc.poll() is None for proc in procs.values()):
+            time.sleep(min(10.0, max(0.0, deadline - time.monotonic())))
+        for proc in procs.values():
+            os.killpg(proc.pid, signal.SIGTERM)  # the trainer checkpoints and stops (SIGINT is ignored in background jobs)
+        for name, proc in procs.items():
+            try:
+                proc.wait(timeout=300)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                print(f"{name} did not stop within 5 min of SIGTERM; killed", flush=True)
+
+
+def training_figures(run: Path) -> dict:
+    with open(run / "metrics.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    last = rows[-1]
+    return {"steps": int(last["step"]), "wall_s": float(last["wall_s"]), "images_per_s": float(last["images_per_s"]),
+            "aug_p": float(last["aug_p"] or 0)}
+
+
+def measure(run: Path, real, n: int, seed: int) -> dict:
+    import numpy as np
+    from artgan.evaluation.lattice import median_lattice_score
+    from artgan.evaluation.report import evaluate_sets
+    from artgan.models.imaging import make_grid
+    from artgan.trainer.export import load_trained
+    from artgan.trainer.quality import generate_images
+    from PIL import Image
+
+    config, gan = load_trained(run)
+    z = np.random.default_rng(seed).standard_normal((n, config.latent_dim)).astype(np.float32)
+    generated = generate_images(gan.ema_generator, z, class_count=len(config.class_names))
+    report = evaluate_sets(generated, real.images, [p.name for p in real.files], seed=seed)
+    Image.fromarray(make_grid(generated[:16])).save(run / "final-grid.png")
+    swd, div = report["swd_x1e3"], report["ms_ssim"]
+    return {
+        "swd_x1e3": swd["average"], "swd_floor_x1e3": swd["real_floor"]["average"],
+        "distance_to_floor": swd["average"] - swd["real_floor"]["average"],
+        "ms_ssim": div["generated"], "ms_ssim_real": div["real"],
+        "near_copy_share": report["memorisation"]["near_copy_share"],
+        "lattice_peak": median_lattice_score(generated[:32]) if config.size >= 32 else None,
+        "grid": str(run / "final-grid.png"),
+        "params_g": int(gan.generator.count_params()), "params_d": int(gan.discriminator.count_params()),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--minutes", type=float, default=20.0, help="wall time per candidate")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--cores", default=",".join(str(c) for c in sorted(os.sched_getaffinity(0))[:2]),
+                        help="CPU cores to pin candidates to, one each (comma-separated; default: the first two)")
+    parser.add_argument("--candidate", action="append", default=[], metavar='NAME="FLAGS"',
+                        help="a candidate: a name and its extra `artgan train` flags (default: fastgan and dcgan)")
+    parser.add_argument("--n", type=int, default=500, help="paintings per evaluation")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=None, help="folder of the runs [default: results/quality-SIZE]")
+    parser.add_argument("--measure-only", action="store_true", help="measure existing runs in --out again")
+    args = parser.parse_args()
+    candidates = dict(c.split("=", 1) for c in args.candidate) if args.candidate else DEFAULTS
+    out = args.out or RESULTS / f"quality-{args.size}"
+    out.mkdir(parents=True, exist_ok=True)
+    if not args.measure_only:
+        race(candidates, args, out)
+
+    from artgan.trainer.tf_setup import import_tensorflow
+
+    import_tensorflow()
+    from artgan.trainer.data import load_folder
+
+    real = load_folder(args.data, args.size, crop="centre")
+    rows = {}
+    for name, flags in candidates.items():
+        run = out / name
+        rows[name] = {"flags": flags, **training_figures(run), **measure(run, real, args.n, args.seed)}
+    results = {"data": str(args.data), "real_images": len(real.images), "size": args.size, "minutes": args.minutes,
+               "batch_size": args.batch_size, "cores_each": 1, "candidates": rows}
+    path = write_results(out.name, results)
+    print(f"\n{len(real.images)} real images at {args.size} px, {args.minutes:g} min on one core each "
+          f"(batch {args.batch_size}); results in {path}\n")
+    print("| candidate | steps | img/s | SWD x1e3 | floor | SWD - floor | MS-SSIM (reals) | near copies | lattice |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, r in rows.items():
+        lattice = "" if r["lattice_peak"] is None else f"{r['lattice_peak']:.2f}"
+        print(f"| {name} | {r['steps']} | {r['images_per_s']:.1f} | {r['swd_x1e3']:.1f} | {r['swd_floor_x1e3']:.1f} | "
+              f"{r['distance_to_floor']:.1f} | {r['ms_ssim']:.3f} ({r['ms_ssim_real']:.3f}) | "
+              f"{100 * r['near_copy_share']:.1f}% | {lattice} |")
+    print(json.dumps({k: v["grid"] for k, v in rows.items()}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

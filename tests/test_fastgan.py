@@ -1,0 +1,81 @@
+"""The FastGAN-class networks: shapes at every size, skip-layer excitation, D's reconstructions, old runs."""
+
+import json
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+
+from artgan.trainer import fastgan  # noqa: E402
+from artgan.trainer.config import TrainConfig, default_width  # noqa: E402
+from artgan.trainer.loop import GAN, train  # noqa: E402
+
+from conftest import landscapes_array  # noqa: E402
+
+
+@pytest.mark.parametrize("size", [16, 64, 128, 256, 1024])
+def test_every_size_builds_with_its_default_width(size):
+    width = default_width(size, "fastgan")
+    g = fastgan.build_generator(32, size, width, 256)
+    critic, features = fastgan.build_discriminator(size, width, 256)
+    assert tuple(g.output.shape) == (None, size, size, 3)
+    assert tuple(critic.output.shape) == (None, 1)
+    assert [tuple(f.shape[1:3]) for f in features.outputs[1:]] == ([(8, 8), (16, 16)] if size >= 32 else [(8, 8)])
+    # skip-layer excitation from r to 16 r wherever both exist
+    gates = sorted(layer.name for layer in g.layers if layer.name.endswith("_excite"))
+    assert gates == sorted(f"g_sle{r}_{16 * r}_excite" for r in (4, 8, 16, 32, 64) if 16 * r <= size)
+    if size <= 128:
+        assert g.count_params() < 5_000_000 and critic.count_params() < 3_000_000  # trains on a CPU
+
+
+def test_excitation_gates_the_high_resolution_channels_by_the_low_resolution_layout():
+    g = fastgan.build_generator(16, 64, 4, 64)
+    sle = g.get_layer("g_sle4_64_excite")
+    gate_model = tf.keras.Model(g.inputs, sle.input[1])  # the [N, 1, 1, C] sigmoid gates
+    z = np.random.default_rng(0).standard_normal((4, 16)).astype(np.float32)
+    gates = gate_model(z, training=False).numpy()
+    assert gates.shape == (4, 1, 1, g.get_layer("g_up64_glu").output.shape[-1])
+    assert np.all((gates > 0) & (gates < 1)) and not np.allclose(gates[0], gates[1])  # per image, per channel
+
+
+def test_reconstruction_targets_are_the_whole_image_and_the_chosen_quadrant():
+    real = tf.constant(np.arange(64 * 64 * 3, dtype=np.float32).reshape(1, 64, 64, 3))
+    whole, part = fastgan.reconstruction_targets(real, tf.constant(3), 64)
+    assert whole.shape == (1, 32, 32, 3) and part.shape == (1, 32, 32, 3)
+    np.testing.assert_allclose(part.numpy(), real[:, 32:, 32:, :].numpy())  # bottom-right, already 32 px
+    np.testing.assert_allclose(whole[0, 0, 0].numpy(), real[0, :2, :2].numpy().mean(axis=(0, 1)))  # area mean
+    features = tf.reshape(tf.range(16 * 16, dtype=tf.float32), (1, 16, 16, 1))
+    np.testing.assert_array_equal(fastgan.feature_quadrant(features, tf.constant(1)).numpy(), features[:, :8, 8:].numpy())
+
+
+def test_training_updates_generator_discriminator_and_both_decoders(tmp_path):
+    images = landscapes_array(16, size=32)
+    config = TrainConfig(data_dir="x", size=32, width=4, latent_dim=16, batch_size=8, steps=3, eval_every=0,
+                         sample_every=100, checkpoint_every=100, dataset_size=16, augment_p=0.5)
+    initial = GAN(config)
+    before = {name: [w.copy() for w in model.get_weights()] for name, model in
+              [("g", initial.generator), ("d", initial.discriminator)] +
+              [(d.name, d) for d in initial.decoders]}
+    assert len(initial.decoders) == 2
+    gan = train(config, images, tmp_path / "run")
+    for name, model in [("g", gan.generator), ("d", gan.discriminator)] + [(d.name, d) for d in gan.decoders]:
+        changed = [not np.array_equal(a, b) for a, b in zip(before[name], model.get_weights())]
+        assert sum(changed) > len(changed) // 2, f"{name} barely trained"
+
+
+def test_runs_from_before_arch_existed_load_as_dcgan(tmp_path):
+    config = TrainConfig(data_dir="x", size=16, width=8)
+    raw = config.to_dict()
+    del raw["arch"], raw["recon_weight"]
+    (tmp_path / "config.json").write_text(json.dumps(raw))
+    loaded = TrainConfig.load(tmp_path / "config.json")
+    assert loaded.arch == "dcgan"
+    assert not any("excite" in layer.name for layer in GAN(loaded).generator.layers)
+
+
+def test_an_unknown_arch_or_a_dcgan_only_option_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="--arch must be one of fastgan, dcgan"):
+        TrainConfig(data_dir="x", arch="stylegan9")
+    with pytest.raises(ValueError, match="spectral is for --arch dcgan"):
+        TrainConfig(data_dir="x", regularizer="spectral")

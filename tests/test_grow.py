@@ -1,0 +1,81 @@
+"""--grow-from: a larger run starts from a trained smaller one and fades its new block in."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+
+from conftest import make_images  # noqa: E402
+
+SMALL = ["--width", "8", "--latent-dim", "16", "--batch-size", "8", "--sample-every", "100", "--eval-every", "0"]
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    from typer.testing import CliRunner
+
+    from artgan.generator_cli.app import app
+
+    root = tmp_path_factory.mktemp("grow")
+    data = make_images(root / "paintings")
+    run = root / "x16"
+    result = CliRunner().invoke(app, ["train", str(data), "--size", "16", *SMALL, "--steps", "3", "--out", str(run)])
+    assert result.exit_code == 0, result.output
+    return data, run
+
+
+def test_a_grown_run_reuses_every_small_layer_and_fades_the_new_block_in(cli, small_run, tmp_path):
+    from artgan.trainer.export import export_run, load_trained
+    from artgan.trainer.grow import fade_layer
+
+    data, small = small_run
+    grown = tmp_path / "x32"
+    result = cli("train", data, "--size", "32", "--grow-from", small, "--batch-size", "8", "--steps", "4",
+                 "--fade-steps", "2", "--sample-every", "100", "--eval-every", "0", "--out", grown)
+    assert result.exit_code == 0, result.output
+    assert "grown from" in result.output and "new: g_up32" in result.output.replace("\n", " ")
+
+    small_config, small_gan = load_trained(small)
+    config, gan = load_trained(grown)
+    assert (config.width, config.latent_dim, config.grow_from) == (4, 16, str(small))  # width halved with the size
+    assert float(fade_layer(gan.ema_generator).alpha.numpy()) == 1.0  # faded in after 2 of 4 steps
+    # layers at 4..16 px exist in both; the small run's RGB head became the fade head
+    assert gan.generator.get_layer("g_up8_conv").kernel.shape == small_gan.generator.get_layer("g_up8_conv").kernel.shape
+    assert gan.generator.get_layer("g_fade_rgb").kernel.shape == small_gan.generator.get_layer("image").kernel.shape
+
+    exported = export_run(grown, tmp_path / "x32.onnx")
+    assert exported.painter_max_diff < 1e-3
+    from artgan.models.runtime import load_model
+
+    painter = load_model(exported.painter, device="cpu", expect_kind="painter")
+    image = painter.session.run(None, {"z": np.zeros((1, 16), np.float32)})[0]
+    assert image.shape == (1, 32, 32, 3)
+
+
+def test_growth_starts_from_the_trained_weights(small_run, tmp_path):
+    from artgan.trainer.config import TrainConfig
+    from artgan.trainer.export import load_trained
+    from artgan.trainer.grow import grow_from
+    from artgan.trainer.loop import GAN
+
+    _, small = small_run
+    _, small_gan = load_trained(small)
+    gan = GAN(TrainConfig(data_dir="x", size=32, width=4, latent_dim=16, grow_from=str(small), fade_steps=10))
+    message = grow_from(gan, small)
+    for name in ("g_init", "g_up8_conv", "g_up16_bn"):
+        for new, old in zip(gan.generator.get_layer(name).get_weights(), small_gan.generator.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(new, old)
+    np.testing.assert_array_equal(gan.generator.get_layer("g_fade_rgb").get_weights()[0],
+                                  small_gan.generator.get_layer("image").get_weights()[0])
+    assert "reused" in message and "fading in over 10 steps" in message
+
+
+def test_growing_from_the_wrong_run_says_why(cli, small_run, tmp_path):
+    data, small = small_run
+    result = cli("train", data, "--size", "64", "--grow-from", small, "--steps", "2", "--out", tmp_path / "a")
+    assert result.exit_code == 1 and "grow one octave at a time" in result.output
+    result = cli("train", data, "--size", "32", "--grow-from", tmp_path / "nothing", "--steps", "2", "--out", tmp_path / "b")
+    assert result.exit_code == 1 and "not an artgan run" in result.output
+    result = cli("train", data, "--size", "32", "--arch", "dcgan", "--grow-from", small, "--steps", "2", "--out", tmp_path / "c")
+    assert result.exit_code != 0 and "--grow-from needs --arch fastgan" in result.output
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

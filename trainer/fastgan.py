@@ -1,0 +1,198 @@
+"""FastGAN-class networks (Liu et al. 2021, "Towards faster and stabilized GAN training for
+high-fidelity few-shot image synthesis"), sized for a CPU as well as a GPU.
+
+Generator: z -> 4x4 -> [nearest x2 + 3x3 conv + BN + GLU] per octave, with
+*skip-layer excitation* (SLE): the 4x4/8x8/16x16 features gate the channels of
+the 64/128/256 px ones (pool to 4x4, 4x4 conv, swish, 1x1 conv, sigmoid, multiply).
+SLE gives the high-resolution layers a short gradient path to the layout decided
+at low resolution, which is what lets FastGAN learn from a few hundred images.
+Every op exports to plain ONNX (Resize/Conv, AveragePool, Sigmoid, Mul, Split).
+
+Discriminator: a strided conv, then residual down blocks (4x4 strided conv + 3x3
+conv beside avg-pool + 1x1 conv, averaged) down to 8x8, patch logits averaged.
+It has no batch norm (reals and fakes share one D pass, and R1 needs a per-image
+gradient), and small *decoders* reconstruct the real image from its 8x8 features
+and one quadrant of it from the 16x16 features: the self-supervision that keeps
+a few-shot D from memorising.  The reconstruction loss is L1 on downscaled
+images, so nothing has to be downloaded (FastGAN used LPIPS).
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import layers
+
+from .networks import LABEL_EMBEDDING, UpsampleConv
+
+BASE = 4
+DECODER_SIZE = 32  # reconstructions are compared at (at most) this size
+SLE_STRIDE = 16  # SLE from resolution r to 16 r (4 -> 64, 8 -> 128, 16 -> 256, ...)
+
+
+def channels(resolution: int, size: int, width: int, max_channels: int) -> int:
+    """`width` channels at full size, doubling per halving, at most `max_channels`."""
+    return min(max_channels, width * (size // resolution))
+
+
+class GLU(layers.Layer):
+    """Gated linear unit over channels: a * sigmoid(b) for the two halves (FastGAN's activation)."""
+
+    def call(self, x):
+        a, b = tf.split(x, 2, axis=-1)
+        return a * tf.sigmoid(b)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] // 2)
+
+
+def _up_block(x, filters: int, name: str):
+    x = UpsampleConv(2 * filters, name=f"{name}_conv")(x)
+    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    return GLU(name=f"{name}_glu")(x)
+
+
+def _excite(small, big, name: str):
+    """Skip-layer excitation: channel gates for `big` computed from the global layout in `small`."""
+    pool = small.shape[1] // BASE
+    s = layers.AveragePooling2D(pool, name=f"{name}_pool")(small) if pool > 1 else small
+    s = layers.Conv2D(big.shape[-1], BASE, padding="valid", name=f"{name}_conv4")(s)
+    s = layers.Activation("swish", name=f"{name}_swish")(s)
+    s = layers.Conv2D(big.shape[-1], 1, activation="sigmoid", name=f"{name}_gate")(s)
+    return layers.Multiply(name=f"{name}_excite")([big, s])
+
+
+class FadeIn(layers.Layer):
+    """alpha * new + (1 - alpha) * old, with alpha a non-trainable weight the training step ramps to 1.
+
+    Used while a grown run (``--grow-from``) fades its new top block in, as ProGAN did: it is
+    checkpointed with the generator, so a resumed run fades exactly as the uninterrupted one.
+    """
+
+    def build(self, input_shape) -> None:
+        self.alpha = self.add_weight(name="alpha", shape=(), initializer="zeros", trainable=False)
+
+    def call(self, inputs):
+        old, new = inputs
+        alpha = tf.cast(self.alpha, new.dtype)
+        return alpha * new + (1.0 - alpha) * tf.cast(old, new.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[1]
+
+
+FADE_RGB, FADE = "g_fade_rgb", "g_fade"  # the grown-from run's RGB head at half size, and the blend
+
+
+def build_generator(
+    latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0, fade: bool = False
+) -> keras.Model:
+    """z [N, latent] (+ label int64 [N]) -> image [N, size, size, 3] in [-1, 1].
+
+    ``fade=True`` adds the half-size RGB head of a grown-from run, upsampled and blended
+    with the new full-size output by a :class:`FadeIn` layer.
+    """
+    z = keras.Input((latent_dim,), name="z")
+    inputs, x = [z], z
+    if num_classes:
+        label = keras.Input((), dtype="int64", name="label")
+        inputs.append(label)
+        x = layers.Concatenate()([z, layers.Embedding(num_classes, LABEL_EMBEDDING)(label)])
+    ch = channels(BASE, size, width, max_channels)
+    x = layers.Dense(BASE * BASE * 2 * ch, use_bias=False, name="g_init")(x)
+    x = layers.Reshape((BASE, BASE, 2 * ch))(x)
+    x = layers.BatchNormalization(name="g_init_bn")(x)
+    x = GLU(name="g_init_glu")(x)
+    features = {BASE: x}
+    resolution = BASE
+    while resolution < size:
+        resolution *= 2
+        x = _up_block(x, channels(resolution, size, width, max_channels), f"g_up{resolution}")
+        source = resolution // SLE_STRIDE
+        if source in features:
+            x = _excite(features[source], x, f"g_sle{source}_{resolution}")
+        features[resolution] = x
+    image = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name="image")(x)
+    if fade:
+        old = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name=FADE_RGB)(features[size // 2])
+        old = layers.UpSampling2D(interpolation="bilinear", dtype="float32")(old)
+        image = FadeIn(dtype="float32", name=FADE)([old, image])
+    return keras.Model(inputs if num_classes else z, image, name="generator")
+
+
+def _down_block(x, filters: int, name: str):
+    """Residual down block: (4x4 s2 conv, 3x3 conv) averaged with (avg-pool, 1x1 conv)."""
+    main = layers.Conv2D(filters, 4, strides=2, padding="same", name=f"{name}_conv4")(x)
+    main = layers.LeakyReLU(0.2)(main)
+    main = layers.Conv2D(filters, 3, padding="same", name=f"{name}_conv3")(main)
+    main = layers.LeakyReLU(0.2)(main)
+    direct = layers.AveragePooling2D(2, name=f"{name}_pool")(x)
+    direct = layers.Conv2D(filters, 1, name=f"{name}_skip")(direct)
+    direct = layers.LeakyReLU(0.2)(direct)
+    return layers.Average(name=f"{name}_mean")([main, direct])
+
+
+def build_discriminator(size: int, width: int, max_channels: int, num_classes: int = 0) -> tuple[keras.Model, keras.Model]:
+    """(critic, feature model) sharing every layer.
+
+    critic: image [N, S, S, 3] (+ label) -> logit [N, 1] (higher = more like the training set);
+    feature model: the same inputs -> [logit, 8x8 features, 16x16 features or None-less list].
+    """
+    image = keras.Input((size, size, 3), name="image")
+    resolution = size // 2
+    x = layers.Conv2D(channels(resolution, size, width, max_channels), 4, strides=2, padding="same", name="d_stem")(image)
+    x = layers.LeakyReLU(0.2)(x)
+    features = {resolution: x}
+    while resolution > 8:
+        resolution //= 2
+        x = _down_block(x, channels(resolution, size, width, max_channels), f"d_down{resolution}")
+        features[resolution] = x
+    h = layers.Conv2D(x.shape[-1], 1, name="d_head")(x)
+    h = layers.LeakyReLU(0.2)(h)
+    patches = layers.Conv2D(1, 4, padding="valid", dtype="float32", name="d_patches")(h)  # [N, r-3, r-3, 1]
+    logit = layers.GlobalAveragePooling2D(dtype="float32", name="logit")(patches)
+    pooled = layers.GlobalAveragePooling2D(dtype="float32")(x)
+    inputs = image
+    if num_classes:
+        label = keras.Input((), dtype="int64", name="label")
+        inputs = [image, label]
+        embedded = layers.Embedding(num_classes, pooled.shape[-1], dtype="float32")(label)
+        projection = layers.Dot(axes=1, dtype="float32")([embedded, pooled])
+        logit = layers.Add(dtype="float32", name="projected_logit")([logit, projection])
+    critic = keras.Model(inputs, logit, name="discriminator")
+    outputs = [logit, features[min(features)]] + ([features[16]] if 16 in features and min(features) < 16 else [])
+    return critic, keras.Model(inputs, outputs, name="discriminator_features")
+
+
+def build_decoder(channels_in: int, out_size: int, width: int, name: str) -> keras.Model:
+    """8x8xC features -> [N, out_size, out_size, 3] in [-1, 1] (D's self-supervised reconstruction)."""
+    features = keras.Input((8, 8, channels_in))
+    x, resolution = features, 8
+    filters = max(width, 16) * (out_size // 8)
+    while resolution < out_size:
+        resolution *= 2
+        filters = max(8, filters // 2)
+        x = _up_block(x, filters, f"{name}_up{resolution}")
+    image = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name=f"{name}_rgb")(x)
+    return keras.Model(features, image, name=name)
+
+
+def decoder_size(size: int) -> int:
+    return min(DECODER_SIZE, size)
+
+
+def reconstruction_targets(real: tf.Tensor, quadrant: tf.Tensor, size: int) -> tuple[tf.Tensor, tf.Tensor]:
+    """The whole real image, and its `quadrant` (0..3, row-major), both at the decoders' size."""
+    out = decoder_size(size)
+    whole = tf.image.resize(real, [out, out], method="area") if size > out else real
+    half = size // 2
+    row, col = (quadrant // 2) * half, (quadrant % 2) * half
+    part = tf.ensure_shape(real[:, row : row + half, col : col + half, :], [None, half, half, real.shape[-1]])
+    method = "area" if half >= out else "bilinear"
+    return whole, tf.image.resize(part, [out, out], method=method)
+
+
+def feature_quadrant(features: tf.Tensor, quadrant: tf.Tensor) -> tf.Tensor:
+    """The `quadrant` (0..3, row-major) of a 16x16 feature map: 8x8."""
+    row, col = (quadrant // 2) * 8, (quadrant % 2) * 8
+    return tf.ensure_shape(features[:, row : row + 8, col : col + 8, :], [None, 8, 8, features.shape[-1]])

@@ -1,0 +1,123 @@
+"""Grow a run from a trained smaller one (`artgan train --size 128 --grow-from runs/x64`).
+
+FastGAN layers are named by the resolution they work at (``g_up32``, ``g_sle4_64``,
+``d_down16``, ...), so a 128 px network contains every layer of a 64 px one with the
+same name; when the width is halved as the size doubles (the CLI's default for a
+grown run) their shapes agree too.  Those layers start from the trained weights; the
+new top block starts fresh and is faded in as in ProGAN: for ``fade_steps`` steps
+the painter's output blends the small run's RGB head (upsampled) with the new one,
+and D sees the reals' new detail faded in by the same alpha.  Train at 32, then 64,
+then 128, each run starting where the last stopped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from . import fastgan
+from .checkpoints import load_checkpoint, read_best
+from .config import TrainConfig
+
+
+class GrowError(Exception):
+    """The source run cannot start this one; the message says why."""
+
+
+def fade_layer(generator: keras.Model) -> fastgan.FadeIn | None:
+    try:
+        layer = generator.get_layer(fastgan.FADE)
+    except ValueError:
+        return None
+    return layer if isinstance(layer, fastgan.FadeIn) else None
+
+
+def fade_detail(images: tf.Tensor, alpha: tf.Tensor) -> tf.Tensor:
+    """alpha * images + (1 - alpha) * the same at half resolution (area down, bilinear up)."""
+    h, w = images.shape[1], images.shape[2]
+    coarse = tf.image.resize(tf.image.resize(images, [h // 2, w // 2], method="area"), [h, w], method="bilinear")
+    return alpha * images + (1.0 - alpha) * coarse
+
+
+def check_source(source: TrainConfig, target: TrainConfig) -> None:
+    if source.arch != "fastgan":
+        raise GrowError(f"{target.grow_from} is a {source.arch} run; only fastgan runs can be grown from")
+    if source.size * 2 != target.size:
+        raise GrowError(
+            f"{target.grow_from} paints {source.size} px: it can start a {source.size * 2} px run, "
+            f"not {target.size} px (grow one octave at a time: 32, then 64, then 128)"
+        )
+    if source.latent_dim != target.latent_dim or list(source.class_names) != list(target.class_names):
+        raise GrowError(
+            f"{target.grow_from} has latent size {source.latent_dim} and classes {source.class_names or 'none'}; "
+            f"this run needs the same ({target.latent_dim}, {target.class_names or 'none'})"
+        )
+
+
+def load_source(run: Path) -> tuple[TrainConfig, dict[str, np.ndarray]]:
+    """The source run's config and its best checkpoint (the latest when none was marked best)."""
+    if not (run / "config.json").is_file():
+        raise GrowError(f"--grow-from {run}: not an artgan run (no config.json)")
+    config = TrainConfig.load(run / "config.json")
+    best = read_best(run / "checkpoints")
+    checkpoint = load_checkpoint(run / "checkpoints", best["step"] if best else None)
+    if checkpoint is None:
+        raise GrowError(f"--grow-from {run}: it has no readable checkpoint yet")
+    return config, checkpoint.arrays
+
+
+def copy_matching_layers(source: keras.Model, target: keras.Model, renames: dict[str, str] | None = None) -> list[str]:
+    """Copy the weights of every target layer whose source twin (same name, same weight shapes) exists."""
+    renames = renames or {}
+    by_name = {layer.name: layer for layer in source.layers}
+    copied = []
+    for layer in target.layers:
+        twin = by_name.get(renames.get(layer.name, layer.name))
+        if twin is None or not layer.weights:
+            continue
+        if [tuple(w.shape) for w in twin.weights] != [tuple(w.shape) for w in layer.weights]:
+            continue
+        layer.set_weights(twin.get_weights())
+        copied.append(layer.name)
+    return copied
+
+
+def grow_from(gan, run: Path) -> str:
+    """Start ``gan`` (a fresh run) from the trained run in ``run``; returns what was reused, for the log."""
+    from .loop import GAN  # the source run is built the same way
+
+    source_config, arrays = load_source(run)
+    check_source(source_config, gan.config)
+    source = GAN(source_config)
+    source.restore(arrays)
+    renames = {fastgan.FADE_RGB: "image"}  # the small run's RGB head paints the faded-out image
+    copied_g = copy_matching_layers(source.generator, gan.generator, renames)
+    copy_matching_layers(source.ema_generator, gan.ema_generator, renames)
+    copied_d = copy_matching_layers(source.discriminator, gan.discriminator)
+    for decoder, source_decoder in zip(gan.decoders, source.decoders):
+        copy_matching_layers(source_decoder, decoder)
+    weighted = [layer for layer in gan.generator.layers if layer.weights and layer.name != fastgan.FADE]
+    fresh = [layer.name for layer in weighted if layer.name not in copied_g]
+    return (
+        f"grown from {run} (step {source.step}, {source_config.size} px): reused {len(copied_g)} of {len(weighted)} "
+        f"generator layers and {len(copied_d)} discriminator layers; new: {', '.join(fresh) or 'none'}; "
+        f"fading in over {gan.config.fade_steps} steps"
+    )
+
+
+def plain_generator(gan) -> keras.Model:
+    """The EMA generator without its fade-in head once the fade is complete (what export writes)."""
+    fade = fade_layer(gan.ema_generator)
+    if fade is None or float(fade.alpha.numpy()) < 1.0:
+        return gan.ema_generator
+    config = gan.config
+    plain = fastgan.build_generator(config.latent_dim, config.size, config.width, config.max_channels,
+                                    len(config.class_names))
+    copied = copy_matching_layers(gan.ema_generator, plain)
+    missing = [layer.name for layer in plain.layers if layer.weights and layer.name not in copied]
+    if missing:  # cannot happen for a generator built by build_generator; refuse rather than export noise
+        raise GrowError(f"could not copy {', '.join(missing)} into the plain generator")
+    return plain
