@@ -137,10 +137,13 @@ HOME_AT_START = home_snapshot()
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Fail the run when anything under the real home changed (a fixture or test escaped the isolation)."""
+    """Fail the run (on CI) when anything under the real home changed: a fixture or test escaped the isolation.
+
+    Elsewhere it only warns: on a shared machine another process (a real `artgan train`) may write there."""
     now = home_snapshot()
     changed = sorted(set(now.items()) ^ set(HOME_AT_START.items()))
     if changed:
         names = sorted({path for path, _ in changed})
-        print(f"\nThe test run changed the real home folder {REAL_HOME}: {', '.join(names[:10])}")
-        session.exitstatus = 1
+        print(f"\nThe real home folder {REAL_HOME} changed during the test run: {', '.join(names[:10])}")
+        if os.environ.get("CI"):
+            session.exitstatus = 1
