@@ -4,7 +4,7 @@
 
 Runs the commands a user runs, so the default upscaler choice, the tiling and the
 posting path are all included: `artgan paint --n N --seed S` at its default size
-(plus `--upscaler lanczos` and `--upscale 1` for reference) and `artgan post` for
+(plus `--upscaler bicubic`, `--upscaler lanczos` and `--upscale 1` for reference) and `artgan post` for
 --posts dates into a temporary feed (the 1080 px JPEGs that get published).  Prints
 and returns the median score of each (1.0 = no periodic grid; photos score about 1).
 """
@@ -43,8 +43,8 @@ def measure(model: str, n: int = 8, seed: int = 3, posts: int = 4) -> dict:
     results: dict = {"model": model, "n": n, "seed": seed}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for name, extra in (("paint_default", []), ("paint_lanczos", ["--upscaler", "lanczos"]),
-                            ("native", ["--upscale", "1"])):
+        for name, extra in (("paint_default", []), ("paint_bicubic", ["--upscaler", "bicubic"]),
+                            ("paint_lanczos", ["--upscaler", "lanczos"]), ("native", ["--upscale", "1"])):
             out = root / name
             _artgan("paint", "--model", model, "--n", n, "--seed", seed, "--device", "cpu", "--out", out, *extra)
             score, shape = _score(sorted(out.glob("*.png")))

@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from .console import err, fail, out, require_out_folder, user_errors
 
-LANCZOS = "lanczos"
+LANCZOS, BICUBIC = "lanczos", "bicubic"  # as in painter.upscaling, which is imported lazily
 
 
 def paint(
@@ -21,7 +21,7 @@ def paint(
     model: Optional[str] = typer.Option(
         None, "--model", "-m",
         help="Painter: a .onnx path or a model name from `artgan models`. Default: the bundled painter "
-        "(64 px landscapes learned from public-domain photos, with its own x4 upscaler; see its model card).",
+        "(64 px landscapes learned from public-domain photos; see its model card).",
     ),
     seed: Optional[int] = typer.Option(None, "--seed", help="Same seed, same paintings \\[default: random, printed]."),
     out_dir: Path = typer.Option(Path("paintings"), "--out", help="Folder for the files."),
@@ -29,8 +29,9 @@ def paint(
     size: Optional[int] = typer.Option(None, "--size", min=8, max=16384, help="Output size in px (long side); replaces --upscale."),
     upscaler: Optional[str] = typer.Option(
         None, "--upscaler",
-        help="A learned x2/x4 ONNX upscaler (NCHW float [0,1], e.g. from `artgan train-upscaler`), or 'lanczos'. "
-        "Default: NAME.upscaler.onnx beside the painter when there is one, else Lanczos.",
+        help="A learned x2/x4 ONNX upscaler (NCHW float [0,1], e.g. from `artgan train-upscaler`), or 'bicubic' or "
+        "'lanczos'. Default: NAME.upscaler.onnx beside the painter when there is one and its report does not prefer "
+        "bicubic, else bicubic (Lanczos leaves a faint grid at whole factors).",
     ),
     batch_size: int = typer.Option(32, "--batch-size", min=1),
     truncation: float = typer.Option(
@@ -67,15 +68,15 @@ def paint(
         return
     seed = secrets.randbelow(2**31) if seed is None else seed
     with user_errors():
-        loaded, learned = _open(model, upscaler, device)
+        loaded, learned, resample = _open(model, upscaler, device)
         if walk:
             path = _walk(loaded, learned, walk, frames, fps, seed, out_dir, fmt or "gif", upscale_factor, size,
-                         truncation, class_name, quality, batch_size, overwrite)
+                         truncation, class_name, quality, batch_size, overwrite, resample)
             print(path, flush=True)
         else:
             request = PaintRequest(
                 n, seed, out_dir, upscale_factor, batch_size, fmt or "png", overwrite, truncation, class_name,
-                quality, size, grid,
+                quality, size, grid, resample=resample,
             )
             for path in paint_to_files(loaded, request, learned):
                 print(path, flush=True)  # plain paths on stdout, one per line, for scripts
@@ -84,29 +85,30 @@ def paint(
     how = f"{size} px" if size else f"{loaded.info.resolution * upscale_factor} px"
     err.print(
         f"[dim]{walk and f'walk of {walk} points' or f'{n} painting(s)'}, seed {seed}, {how} "
-        f"({learned.name + ' upscaler' if learned else 'Lanczos'}), {loaded.provider}.[/]"
+        f"({learned.name + ' upscaler' if learned else 'Lanczos' if resample == LANCZOS else 'bicubic'}), {loaded.provider}.[/]"
     )
 
 
 def _open(model: str | None, upscaler: str | None, device: str):
-    """The painter, and the learned upscaler to use with it (None means Lanczos)."""
+    """The painter, the learned upscaler to use with it (None: none) and the classical resampler."""
     from artgan.painter.upscaling import load_upscaler, upscaler_beside
     from artgan.models.runtime import load_model
     from artgan.models.store import resolve_painter
 
     loaded = load_model(resolve_painter(model), device=device, expect_kind="painter")  # type: ignore[arg-type]
-    if upscaler == LANCZOS:
-        return loaded, None
+    if upscaler in (BICUBIC, LANCZOS):
+        return loaded, None, upscaler
     path = Path(upscaler) if upscaler else upscaler_beside(loaded.path)
-    return loaded, load_upscaler(path, device=device) if path else None  # type: ignore[arg-type]
+    return loaded, load_upscaler(path, device=device) if path else None, BICUBIC  # type: ignore[arg-type]
 
 
 def _walk(loaded, learned, points, frames, fps, seed, out_dir, fmt, factor, size, truncation, class_name, quality,
-          batch_size, overwrite) -> Path:
+          batch_size, overwrite, resample) -> Path:
     from artgan.painter.painting import PaintRequest, class_index, file_stem, provenance_for
     from artgan.painter.walks import write_walk
 
-    request = PaintRequest(1, seed, out_dir, factor, batch_size, fmt, overwrite, truncation, class_name, quality, size)
+    request = PaintRequest(1, seed, out_dir, factor, batch_size, fmt, overwrite, truncation, class_name, quality, size,
+                           resample=resample)
     label = class_index(loaded, class_name)
     walk = {"points": points, "frames": frames, "fps": fps}
     provenance = dataclasses.replace(provenance_for(loaded, request, 0, learned), walk=walk)
@@ -122,8 +124,12 @@ def _paint_again(source: Path, model: str | None, upscaler: str | None, out_dir:
     from artgan.models.store import list_models
 
     made = read_provenance(source)
+    if made.resample not in (BICUBIC, LANCZOS):
+        raise ModelError(f"{source}: its provenance names an unknown resampler {made.resample!r} (bicubic or lanczos).")
+    choice = upscaler or (None if made.upscaler_sha256 else made.resample)
+    resample = upscaler if upscaler in (BICUBIC, LANCZOS) else made.resample  # what the file was made with, unless asked
     try:
-        loaded, learned = _open(model or made.model, upscaler or (None if made.upscaler_sha256 else LANCZOS), device)
+        loaded, learned, _ = _open(model or made.model, choice, device)
     except ModelError:
         if model:
             raise
@@ -136,7 +142,7 @@ def _paint_again(source: Path, model: str | None, upscaler: str | None, out_dir:
                 f"{source} was painted by {made.model} (sha256 {made.model_sha256[:12]}...), which is not "
                 f"{'the painter given' if model else 'installed'}; pass that painter with --model PATH."
             )
-        loaded, learned = _open(str(match), upscaler or (None if made.upscaler_sha256 else LANCZOS), device)
+        loaded, learned, _ = _open(str(match), choice, device)
     if made.upscaler_sha256 and (learned is None or learned.sha256 != made.upscaler_sha256):
         raise ModelError(
             f"{source} was upscaled with the learned upscaler {made.upscaler} (sha256 {made.upscaler_sha256[:12]}...); "
@@ -145,12 +151,13 @@ def _paint_again(source: Path, model: str | None, upscaler: str | None, out_dir:
     fmt = source.suffix.lower().lstrip(".").replace("jpeg", "jpg")
     if made.walk:
         path = _walk(loaded, learned, made.walk["points"], made.walk["frames"], made.walk["fps"], made.seed, out_dir,
-                     fmt, made.upscale, made.size, made.truncation, made.class_name, made.quality, batch_size, overwrite)
+                     fmt, made.upscale, made.size, made.truncation, made.class_name, made.quality, batch_size, overwrite,
+                     resample)
         print(path, flush=True)
         return
     request = PaintRequest(
         1, made.seed, out_dir, made.upscale, batch_size, fmt, overwrite, made.truncation, made.class_name,
-        made.quality, made.size, first_index=made.index,
+        made.quality, made.size, first_index=made.index, resample=resample,
     )
     for path in paint_to_files(loaded, request, learned):
         print(path, flush=True)

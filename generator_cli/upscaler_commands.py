@@ -59,15 +59,24 @@ def train_upscaler(
     for path, reason in trained.skipped[:10]:
         err.print(f"  [yellow]skipped[/] {escape(str(path))}: {escape(reason)}", highlight=False)
     out.print(f"upscaler: {target} (x{scale}, {trained.train_images} training images, {trained.train_s:.0f} s)")
-    report = {"config": dataclasses.asdict(config), "path": str(target), "train_images": trained.train_images,
-              "heldout_images": len(trained.heldout), "train_s": trained.train_s}
+    from artgan.models.runtime import file_sha256
+
+    report = {"config": dataclasses.asdict(config), "path": str(target), "sha256": file_sha256(target),
+              "train_images": trained.train_images, "heldout_images": len(trained.heldout), "train_s": trained.train_s}
     if trained.heldout:
         with user_errors():
             scores = evaluate(load_upscaler(target, device="cpu"), trained.heldout)
         report.update(scores)
         out.print(
             f"held-out {len(trained.heldout)} images, x{scale}: PSNR {scores['psnr_learned']:.2f} dB "
-            f"(Lanczos {scores['psnr_lanczos']:.2f}), SSIM {scores['ssim_learned']:.4f} "
-            f"(Lanczos {scores['ssim_lanczos']:.4f}), {scores['output_megapixels_per_s']:.2f} output MP/s"
+            f"(bicubic {scores['psnr_bicubic']:.2f}, Lanczos {scores['psnr_lanczos']:.2f}), "
+            f"SSIM {scores['ssim_learned']:.4f} (bicubic {scores['ssim_bicubic']:.4f}, Lanczos {scores['ssim_lanczos']:.4f}), "
+            f"lattice peaks {scores['lattice_learned']:.2f} (bicubic {scores['lattice_bicubic']:.2f}, "
+            f"Lanczos {scores['lattice_lanczos']:.2f}), {scores['output_megapixels_per_s']:.2f} output MP/s"
         )
+        if scores["default"] != "learned":
+            out.print(
+                f"[yellow]It does not beat bicubic and Lanczos on PSNR and SSIM without adding a grid, so `artgan paint` "
+                f"keeps using bicubic beside its painter[/] (it is used only when given with --upscaler {escape(str(target))})."
+            )
     write_text_atomic(target.with_suffix(".json"), json.dumps(report, indent=2) + "\n")

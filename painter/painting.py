@@ -21,7 +21,7 @@ from artgan.models.runtime import LoadedModel
 from PIL import Image
 
 from .provenance import Provenance, save_with_provenance
-from .upscaling import OnnxUpscaler, upscale_image
+from .upscaling import BICUBIC, OnnxUpscaler, upscale_image
 
 FORMATS = {"png": "PNG", "jpg": "JPEG", "webp": "WEBP"}
 
@@ -84,9 +84,11 @@ def generate(
         yield from zip(chunk, run_painter(model, latents(seed, chunk, model.info.latent_dim, truncation), labels))
 
 
-def upscale(image: np.ndarray, factor: int, *, upscaler: OnnxUpscaler | None = None, size: int | None = None) -> Image.Image:
-    """Upscale by an integer factor (1 keeps the size) or to ``size`` px: Lanczos, or ``upscaler`` first."""
-    return upscale_image(image, factor, upscaler=upscaler, size=size)
+def upscale(
+    image: np.ndarray, factor: int, *, upscaler: OnnxUpscaler | None = None, size: int | None = None, resample: str = BICUBIC
+) -> Image.Image:
+    """Upscale by an integer factor (1 keeps the size) or to ``size`` px: ``upscaler`` first, then ``resample``."""
+    return upscale_image(image, factor, upscaler=upscaler, size=size, resample=resample)
 
 
 def save_image(
@@ -114,6 +116,7 @@ class PaintRequest:
     size: int | None = None
     grid: bool = False
     first_index: int = 0
+    resample: str = BICUBIC  # the classical step: all of the upscaling without a learned upscaler
 
 
 def file_stem(request: PaintRequest, model: LoadedModel) -> str:
@@ -137,7 +140,7 @@ def provenance_for(model: LoadedModel, request: PaintRequest, index: int, upscal
         model=model.name, model_sha256=model.sha256, seed=request.seed, index=index,
         truncation=request.truncation, class_name=request.class_name, upscale=request.upscale, size=request.size,
         upscaler=upscaler.name if upscaler else None, upscaler_sha256=upscaler.sha256 if upscaler else None,
-        quality=request.quality,
+        quality=request.quality, resample=request.resample,
     )
 
 
@@ -164,7 +167,7 @@ def paint_to_files(model: LoadedModel, request: PaintRequest, upscaler: OnnxUpsc
     for index, image in generate(model, request.seed, indices, request.batch_size, truncation=request.truncation, label=label):
         if request.grid:
             thumbnails.append(image)
-        picture = upscale(image, request.upscale, upscaler=upscaler, size=request.size)
+        picture = upscale(image, request.upscale, upscaler=upscaler, size=request.size, resample=request.resample)
         provenance = provenance_for(model, request, index, upscaler)
         yield save_image(picture, targets[index], request.overwrite, request.quality, provenance)
     if request.grid:

@@ -33,6 +33,7 @@ class Provenance:
     size: int | None = None
     upscaler: str | None = None
     upscaler_sha256: str | None = None
+    resample: str = "lanczos"  # the classical resampler; files written before it was recorded used Lanczos
     quality: int = 95
     walk: dict[str, Any] | None = None  # {"points": K, "frames": F, "fps": R} for an animation
 

@@ -63,7 +63,8 @@ def write_walk(
     for start in range(0, len(z), batch_size):
         batch_labels = labels[start : start + batch_size] if labels is not None else None
         for image in run_painter(model, z[start : start + batch_size], batch_labels):
-            pictures.append(upscale(image, provenance.upscale, upscaler=upscaler, size=provenance.size))
+            pictures.append(upscale(image, provenance.upscale, upscaler=upscaler, size=provenance.size,
+                                    resample=provenance.resample))
     fmt = ANIMATION_FORMATS[path.suffix.lower().lstrip(".")]
     with atomic_write(path, "wb", overwrite=overwrite) as handle:
         save_with_provenance(

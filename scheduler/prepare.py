@@ -5,6 +5,13 @@ Instagram takes JPEG only, at most 8 MiB, aspect ratio between 4:5 and
 embedded.  The feed gallery uses the same file, so both publishers show the
 same picture.  Upscaling goes through :func:`upscale_to_width`, the one place to
 plug a better upscaler in.
+
+Nothing on the way may add a grid (evaluation.lattice): the classical resizing
+is one bicubic step to the final width (a bicubic x4 then a second resize to
+1080 px scores 1.5 on the default painter's paintings, one step 1.2), and the
+JPEG keeps full-resolution colour: 4:2:0 chroma subsampling alone raises the
+score of those paintings from 1.5 to 4.7 at quality 95, because the decoder's
+upsampled chroma blocks repeat every 8/16 px.
 """
 
 from __future__ import annotations
@@ -15,27 +22,28 @@ import math
 
 import numpy as np
 from artgan.painter.painting import upscale
-from artgan.painter.upscaling import OnnxUpscaler
+from artgan.painter.upscaling import BICUBIC, OnnxUpscaler, resize
 from PIL import Image, ImageCms
 
 TARGET_WIDTH = 1080
 MAX_BYTES = 8 * 1024 * 1024
 MIN_ASPECT, MAX_ASPECT = 4 / 5, 1.91  # width / height
-QUALITIES = (92, 85, 75, 60, 45)
+QUALITIES = (95, 90, 85, 75, 60)  # 4:4:4; a 1080 px painting at 95 is about 160 kB, far under the limit
 
 
 UPSCALE_FACTOR = 4  # what the painting API's upscaler is asked for (a learned x4 model plugs in there)
 
 
-def upscale_to_width(image: np.ndarray, width: int = TARGET_WIDTH, upscaler: OnnxUpscaler | None = None) -> Image.Image:
-    """The painter's pixels at ``width`` px wide: up to x4 by the painting API (the learned ``upscaler``
-    first when given, as ``artgan paint`` does), then an exact Lanczos fit."""
-    factor = max(1, min(UPSCALE_FACTOR, math.ceil(width / image.shape[1])))
-    picture = upscale(image, factor, upscaler=upscaler)
-    if picture.width != width:
-        height = max(1, round(picture.height * width / picture.width))
-        picture = picture.resize((width, height), Image.Resampling.LANCZOS)
-    return picture
+def upscale_to_width(
+    image: np.ndarray, width: int = TARGET_WIDTH, upscaler: OnnxUpscaler | None = None, resample: str = BICUBIC
+) -> Image.Image:
+    """The painter's pixels at ``width`` px wide: up to x4 by the learned ``upscaler`` when given (as
+    ``artgan paint`` does), then one classical ``resample`` step to the exact width."""
+    if upscaler is not None:
+        factor = max(1, min(UPSCALE_FACTOR, math.ceil(width / image.shape[1])))
+        image = np.asarray(upscale(image, factor, upscaler=upscaler, resample=resample))
+    height = max(1, round(image.shape[0] * width / image.shape[1]))
+    return Image.fromarray(resize(image, width, height, resample))
 
 
 def fit_aspect(picture: Image.Image) -> Image.Image:
@@ -67,7 +75,8 @@ def to_jpeg(picture: Image.Image, max_bytes: int = MAX_BYTES) -> bytes:
     profile = srgb_profile()
     for quality in QUALITIES:
         buffer = io.BytesIO()
-        rgb.save(buffer, format="JPEG", quality=quality, icc_profile=profile, optimize=True)
+        # no optimize=True: Pillow then sizes its one-shot buffer for 4:2:0 and a busy 4:4:4 picture overflows it
+        rgb.save(buffer, format="JPEG", quality=quality, subsampling=0, icc_profile=profile)
         if buffer.tell() <= max_bytes:
             return buffer.getvalue()
     raise ValueError(f"could not fit a {rgb.width}x{rgb.height} JPEG into {max_bytes} bytes")

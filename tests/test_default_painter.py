@@ -40,11 +40,16 @@ def test_model_card_lists_the_files_that_ship():
         assert hashlib.sha256((MODELS / name).read_bytes()).hexdigest().startswith(prefix), name
 
 
-def test_paint_upscales_with_the_painters_own_upscaler(cli, tmp_path):
+def test_paint_upscales_with_the_painters_own_upscaler_when_its_report_chose_it(cli, tmp_path):
+    import json
+
     result = cli("paint", "--n", "2", "--seed", "5", "--out", tmp_path)
     assert result.exit_code == 0, result.stderr
     paths = [Path(line) for line in result.stdout.splitlines() if line.strip()]
     resolution = load_model(resolve_painter(None), device="cpu").info.resolution
     assert [Image.open(p).size for p in paths] == [(4 * resolution, 4 * resolution)] * 2
     provenance = read_provenance(paths[0])
-    assert provenance.upscale == 4 and provenance.upscaler_sha256 == hashlib.sha256(UPSCALER.read_bytes()).hexdigest()
+    assert provenance.upscale == 4 and provenance.resample == "bicubic"
+    chosen = json.loads(UPSCALER.with_suffix(".json").read_text())["default"]
+    expected = hashlib.sha256(UPSCALER.read_bytes()).hexdigest() if chosen == "learned" else None
+    assert provenance.upscaler_sha256 == expected

@@ -33,13 +33,18 @@ def test_training_command_is_the_documented_recipe(tmp_path):
     pairs = dict(zip(args[2::2], args[3::2]))
     assert pairs["--arch"] == "fastgan" and pairs["--size"] == "128" and pairs["--steps"] == "6000"
     assert pairs["--crop"] == "random"
+    small = [str(a) for a in script.small_arguments(tmp_path / "data", tmp_path / "run64", 3000)]
+    small_pairs = dict(zip(small[2::2], small[3::2]))
+    assert small_pairs["--arch"] == "fastgan" and small_pairs["--size"] == "64" and small_pairs["--steps"] == "3000"
+    grow = [str(a) for a in script.grow_arguments(tmp_path / "data", tmp_path / "run", tmp_path / "run64", 1600)]
+    assert dict(zip(grow[2::2], grow[3::2]))["--grow-from"] == str(tmp_path / "run64")
     assert pairs["--augment"] == "on" and pairs["--out"] == str(tmp_path / "run")
 
 
 def test_the_learned_upscaler_ships_only_when_it_wins_without_a_grid():
-    wins = {"psnr_learned": 27.5, "psnr_lanczos": 27.0, "ssim_learned": 0.80, "ssim_lanczos": 0.78}
-    assert script.keep_learned_upscaler(wins, lattice_learned=1.3, lattice_classical=1.2)[0]
-    keep, why = script.keep_learned_upscaler(wins, lattice_learned=40.0, lattice_classical=1.2)
-    assert not keep and "lattice-peak" in why  # better PSNR/SSIM, but a grid: classical it is
-    keep, why = script.keep_learned_upscaler({**wins, "ssim_learned": 0.70}, 1.0, 1.2)
+    chosen = {"default": "learned"}  # train-upscaler's report: it beat bicubic and Lanczos on held-out photos
+    assert script.keep_learned_upscaler(chosen, lattice_learned=1.3, lattice_classical=1.2)[0]
+    keep, why = script.keep_learned_upscaler(chosen, lattice_learned=40.0, lattice_classical=1.2)
+    assert not keep and "lattice-peak" in why  # it won on photos, but paints a grid on paintings: bicubic it is
+    keep, why = script.keep_learned_upscaler({"default": "bicubic"}, 1.0, 1.2)
     assert not keep and "PSNR and SSIM" in why

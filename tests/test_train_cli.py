@@ -54,7 +54,7 @@ def test_xla_compiled_step_trains(tmp_path, cli):
     [
         (["--classes", "folders"], "--classes must be one of none, auto"),
         (["--size", "48"], "power of two from 16 to 1024"),
-        (["--augment-p", "often"], "--augment-p must be 'adaptive'"),
+        (["--augment-p", "often"], "--augment-p must be auto, adaptive or a probability"),
         (["--devices", "3"], "must be a multiple of --devices 3"),
         (["--classes", "auto"], "needs at least two subfolders"),
         (["--crop", "middle"], "--crop must be one of centre, random"),

@@ -1,4 +1,4 @@
-"""Learned upscalers: any NCHW [0,1] x2/x4 ONNX model, tiled with overlap; Lanczos otherwise."""
+"""Learned upscalers: any NCHW [0,1] x2/x4 ONNX model, tiled with overlap; bicubic (or Lanczos) otherwise."""
 
 import shutil
 
@@ -68,11 +68,11 @@ def test_memory_is_bounded_by_the_tile(tmp_path):
     assert len(seen) == 7 * 5 and max(max(s[2], s[3]) for s in seen) <= 16 + 2 * 4
 
 
-def test_learned_passes_then_lanczos_for_the_rest(tmp_path):
+def test_learned_passes_then_bicubic_for_the_rest(tmp_path):
     upscaler = load_upscaler(sr_model(tmp_path / "x2.onnx", blur=False), device="cpu")
     picture = image(8, 8)
     x4 = np.asarray(upscale_image(picture, 4, upscaler))
-    assert np.array_equal(x4, picture.repeat(4, 0).repeat(4, 1))  # two nearest x2 passes, nothing left to Lanczos
+    assert np.array_equal(x4, picture.repeat(4, 0).repeat(4, 1))  # two nearest x2 passes, nothing left over
     assert upscale_image(picture, 3, upscaler).size == (24, 24)
     assert upscale_image(picture, size=50).size == (50, 50)
     assert upscale_image(image(8, 16), size=64).size == (64, 32)
@@ -124,3 +124,40 @@ def test_psnr_and_ssim():
     assert 20 < psnr(a, noisy) < 40 and ssim(a, noisy) < 0.99
     blurred = np.asarray(Image.fromarray(a).resize((32, 32)).resize((64, 64)))
     assert ssim(a, blurred) < ssim(a, a)
+
+
+def test_the_classical_resampler_is_recorded_and_painted_again(cli, tmp_path):
+    import json
+
+    from artgan.painter.provenance import KEY
+    from PIL.PngImagePlugin import PngInfo
+
+    made = {}
+    for how in ("bicubic", "lanczos"):
+        result = cli("paint", "--n", "1", "--seed", "9", "--upscaler", how, "--out", tmp_path / how)
+        assert result.exit_code == 0, result.stderr
+        made[how] = result.stdout.split()[0]
+        assert read_provenance(tmp_path / how / made[how].split("/")[-1]).resample == how
+        again = cli("paint", "--from-file", made[how], "--out", tmp_path / f"{how}-again")
+        assert again.exit_code == 0, again.stderr
+        assert open(made[how], "rb").read() == open(again.stdout.split()[0], "rb").read()
+    assert open(made["bicubic"], "rb").read() != open(made["lanczos"], "rb").read()
+    default = cli("paint", "--n", "1", "--seed", "9", "--upscaler", "bicubic", "--out", tmp_path / "d")
+    assert default.exit_code == 0 and "(bicubic)" in default.stderr
+
+    # a file written before the resampler was recorded was made with Lanczos
+    picture = Image.open(made["lanczos"])
+    raw = json.loads(picture.text[KEY])
+    del raw["resample"]
+    legacy, info = tmp_path / "legacy.png", PngInfo()
+    info.add_text(KEY, json.dumps(raw))
+    picture.save(legacy, pnginfo=info)
+    again = cli("paint", "--from-file", legacy, "--out", tmp_path / "legacy-again")
+    assert again.exit_code == 0, again.stderr
+    assert np.array_equal(np.asarray(Image.open(again.stdout.split()[0])), np.asarray(picture))
+    raw["resample"] = "sinc"
+    info = PngInfo()
+    info.add_text(KEY, json.dumps(raw))
+    picture.save(legacy, pnginfo=info)
+    odd = cli("paint", "--from-file", legacy, "--out", tmp_path / "odd")
+    assert odd.exit_code == 1 and "unknown resampler 'sinc'" in odd.stderr

@@ -1,13 +1,24 @@
-"""Train a small learned x2/x4 upscaler (ESPCN with a nearest-neighbour skip) on a folder of images.
+"""Train a small learned x2/x4 upscaler (resize-convolution over a bicubic upscale) on a folder of images.
 
-Pairs are (bicubic-downscaled crop, original crop) of the user's own images,
-so the network learns what their kind of picture looks like up close.  The
-network works at low resolution and ends in a sub-pixel shuffle (Shi et al.
-2016, "ESPCN"); it predicts the difference to a nearest-neighbour upscale,
-which makes early training stable.  It is exported as an ONNX image-to-image
-model in the common layout (NCHW float RGB in [0, 1], any size), which
-`artgan paint --upscaler` and any other SR runner accept.  The images it
-holds out are returned for the evaluation against Lanczos, which runs the
+Sub-pixel (pixel-shuffle) networks give every one of the scale^2 output
+phases its own filter, and what differs between them repeats every ``scale``
+px: a grid (the ESPCN shipped before scored a median lattice peak of 43 on
+paintings, bicubic 2).  Here nothing depends on the phase but a fixed smooth
+interpolation: features are computed at low resolution, resized bilinearly,
+and refined by convolutions at the output resolution, which are the same at
+every pixel (Odena et al. 2016, "Deconvolution and checkerboard artifacts");
+the network predicts the difference to a bicubic upscale, so it starts as
+one (last layer zero-initialised) and can only add what it learned.
+
+Pairs are (degraded low-resolution crop, original crop) of the user's own
+images.  Half the low-resolution crops are clean bicubic reductions (what the
+evaluation measures); the other half look like a painter's output: the
+painter learned from Lanczos reductions and paints softer than its data, so
+they are blurred, reduced with a random kernel and given faint noise (see
+:func:`degrade`).  It is exported as an ONNX image-to-image model in the
+common layout (NCHW float RGB in [0, 1], any size), which `artgan paint
+--upscaler` and any other SR runner accept.  The images it holds out are
+returned for the evaluation against the classical resamplers, which runs the
 exported file the way painting does (painter.upscaling.evaluate).
 """
 
@@ -26,12 +37,16 @@ import tf2onnx
 from artgan.models.atomic import write_bytes_atomic
 from artgan.models.imaging import downscale
 from keras import layers
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from .loop import TrainingError
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 OPSET = 17
+CLEAN_SHARE = 0.5  # of the pairs: plain bicubic reductions, the case the PSNR/SSIM evaluation measures
+SOFTNESS_LR_PX = 0.5  # most Gaussian blur (sigma, in low-resolution px) before reducing: a painter's softness
+NOISE_LEVELS = 3.0  # most Gaussian noise (sigma, in 0-255 levels) on the reduced crop: a painter's fine texture
+KERNELS = (Image.Resampling.BICUBIC, Image.Resampling.LANCZOS, Image.Resampling.BILINEAR, Image.Resampling.BOX)
 
 
 @dataclass
@@ -55,17 +70,26 @@ class TrainedUpscaler:
     skipped: list[tuple[Path, str]]
 
 
-def build_espcn(scale: int, width: int) -> keras.Model:
-    """lr [N, h, w, 3] in [0, 1] -> [N, h*scale, w*scale, 3]."""
+def _resize(scale: int, method: str, name: str) -> layers.Layer:
+    """Resize by ``scale`` with a fixed kernel (half-pixel centres: exports as one ONNX Resize)."""
+    return layers.Lambda(lambda t: tf.image.resize(t, tf.shape(t)[1:3] * scale, method=method), name=name)
+
+
+def build_upscaler(scale: int, width: int) -> keras.Model:
+    """lr [N, h, w, 3] in [0, 1] -> [N, h*scale, w*scale, 3]: bicubic upscale + a learned residual.
+
+    Leaky ReLUs: with plain ReLUs the layer at output resolution died within the first Adam steps
+    (its units all negative, so nothing reached the layers below) and the network stayed bicubic.
+    """
     lr = keras.Input((None, None, 3), name="lr")
-    x = layers.Conv2D(width, 5, padding="same", activation="relu")(lr)
-    x = layers.Conv2D(width // 2, 3, padding="same", activation="relu")(x)
-    residual = layers.Conv2D(3 * scale * scale, 3, padding="same", kernel_initializer="zeros")(x)
-    # depth_to_space of the input tiled scale^2 times is exactly its nearest-neighbour upscale
-    nearest = layers.Lambda(lambda t: tf.tile(t, [1, 1, 1, scale * scale]))(lr)
-    summed = layers.Add()([residual, nearest])
-    hr = layers.Lambda(lambda t: tf.nn.depth_to_space(t, scale), name="hr")(summed)
-    return keras.Model(lr, hr, name=f"espcn_x{scale}")
+    x = layers.Conv2D(width, 5, padding="same", activation="leaky_relu")(lr)  # the costly part stays at low resolution
+    x = layers.Conv2D(width // 2, 3, padding="same", activation="leaky_relu")(x)
+    x = _resize(scale, "bilinear", "features_up")(x)
+    x = layers.Conv2D(max(width // 4, 3), 3, padding="same", activation="leaky_relu")(x)  # same weights at every output px
+    residual = layers.Conv2D(3, 3, padding="same", kernel_initializer="zeros", name="residual")(x)
+    base = _resize(scale, "bicubic", "bicubic")(lr)
+    hr = layers.Add(name="hr")([base, residual])
+    return keras.Model(lr, hr, name=f"resize_conv_x{scale}")
 
 
 def read_images(folder: Path) -> tuple[list[np.ndarray], list[tuple[Path, str]]]:
@@ -88,8 +112,30 @@ def split(images: list[np.ndarray], holdout: float) -> tuple[list[np.ndarray], l
     return [im for i, im in enumerate(images) if i % every], [im for i, im in enumerate(images) if not i % every]
 
 
+def degrade(patch: np.ndarray, scale: int, rng: np.random.Generator) -> np.ndarray:
+    """The low-resolution input for a uint8 high-resolution ``patch``.
+
+    A painter's output is not a bicubic reduction: it learned from Lanczos
+    reductions (trainer.data), paints softer than its data and adds a fine
+    texture of its own.  So half the inputs are blurred (sigma up to
+    SOFTNESS_LR_PX), reduced with a random kernel and given faint noise; the
+    network then learns not to sharpen noise into structure.  No JPEG: paintings
+    reach the upscaler straight from the painter, never through a JPEG.
+    """
+    if rng.random() < CLEAN_SHARE:
+        return downscale(patch, scale)
+    picture = Image.fromarray(patch)
+    sigma = rng.uniform(0.0, SOFTNESS_LR_PX) * scale
+    if sigma > 0.25:
+        picture = picture.filter(ImageFilter.GaussianBlur(sigma))
+    h, w = patch.shape[0] // scale, patch.shape[1] // scale
+    small = np.asarray(picture.resize((w, h), KERNELS[rng.integers(len(KERNELS))]), np.float32)
+    small = small + rng.standard_normal(small.shape).astype(np.float32) * rng.uniform(0.0, NOISE_LEVELS)
+    return np.clip(np.rint(small), 0, 255).astype(np.uint8)
+
+
 def crop_pairs(images: list[np.ndarray], count: int, crop: int, scale: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``count`` random (low-res, high-res) uint8 crop pairs, half of them mirrored."""
+    """``count`` random (low-res, high-res) uint8 crop pairs, half of them mirrored, the inputs degraded."""
     rng = np.random.default_rng(seed)
     usable = [im for im in images if min(im.shape[:2]) >= crop]
     if not usable:
@@ -100,7 +146,7 @@ def crop_pairs(images: list[np.ndarray], count: int, crop: int, scale: int, seed
         top, left = rng.integers(image.shape[0] - crop + 1), rng.integers(image.shape[1] - crop + 1)
         patch = image[top : top + crop, left : left + crop]
         hr[k] = patch[:, ::-1] if rng.random() < 0.5 else patch
-    return np.stack([downscale(patch, scale) for patch in hr]), hr
+    return np.stack([degrade(patch, scale, rng) for patch in hr]), hr
 
 
 def to_onnx(model: keras.Model, scale: int) -> bytes:
@@ -114,7 +160,7 @@ def to_onnx(model: keras.Model, scale: int) -> bytes:
 
     proto, _ = tf2onnx.convert.from_function(forward, input_signature=[spec], opset=OPSET)
     proto.producer_name = "artgan"
-    proto.doc_string = f"artgan learned upscaler (ESPCN x{scale}): NCHW float RGB in [0, 1], any size"
+    proto.doc_string = f"artgan learned upscaler (resize-convolution x{scale}): NCHW float RGB in [0, 1], any size"
     onnx.checker.check_model(proto)
     return proto.SerializeToString()
 
@@ -135,7 +181,7 @@ def train_upscaler(
         raise TrainingError(f"no readable images in {folder} (jpg, png, webp, bmp, tiff).")
     train_set, heldout = split(images, config.holdout)
     keras.utils.set_random_seed(config.seed)
-    model = build_espcn(config.scale, config.width)
+    model = build_upscaler(config.scale, config.width)
     optimizer = keras.optimizers.Adam(config.lr)  # constant: cosine decay scored lower at 4000 steps
     pool = min(config.steps * config.batch_size, 8192)  # pairs cut once (uint8: ~100 MB at 64 px), batches drawn from them
     lr_pool, hr_pool = crop_pairs(train_set, pool, config.crop, config.scale, config.seed)
