@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import typer
 
+from .help_text import PlainCommand, PlainGroup, epilog
+
 from . import (
+    cache_commands,
     evaluate_commands,
     history_commands,
     paint_commands,
@@ -23,9 +26,10 @@ from . import (
 
 app = typer.Typer(
     name="artgan",
+    cls=PlainGroup,
     help="Turn a folder of paintings into a painter: train a GAN, export it to ONNX, paint, post daily.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
 )
 
@@ -46,20 +50,25 @@ def _root(
     """Turn a folder of paintings into a painter: train a GAN, export it to ONNX, paint, post daily."""
 
 
-app.command()(train_commands.train)
-app.command()(train_commands.export)
-app.command()(timelapse_commands.timelapse)
-app.command()(paint_commands.paint)
-app.command()(paint_commands.models)
-app.command()(post_commands.post)
-app.command()(post_commands.pick)
-app.command()(history_commands.history)
-app.command()(schedule_commands.schedule)
-app.command()(evaluate_commands.evaluate)
-app.command("train-upscaler")(upscaler_commands.train_upscaler)
-app.command()(studio_commands.studio)
-app.command()(sweep_commands.sweep)
-app.command()(sweep_commands.sweeps)
+COMMANDS = {
+    "train": train_commands.train,
+    "export": train_commands.export,
+    "timelapse": timelapse_commands.timelapse,
+    "paint": paint_commands.paint,
+    "models": paint_commands.models,
+    "post": post_commands.post,
+    "pick": post_commands.pick,
+    "history": history_commands.history,
+    "schedule": schedule_commands.schedule,
+    "evaluate": evaluate_commands.evaluate,
+    "train-upscaler": upscaler_commands.train_upscaler,
+    "studio": studio_commands.studio,
+    "sweep": sweep_commands.sweep,
+    "sweeps": sweep_commands.sweeps,
+}
+for _name, _function in COMMANDS.items():
+    app.command(_name, cls=PlainCommand, epilog=epilog(_name))(_function)
+app.add_typer(cache_commands.app, name="cache", cls=PlainGroup, epilog=epilog("cache"))
 
 
 def main() -> None:

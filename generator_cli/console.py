@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Iterator
 
 import typer
@@ -17,6 +18,17 @@ err = Console(stderr=True, soft_wrap=True)
 def fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False)  # paths may hold [brackets]
     return typer.Exit(code)
+
+
+def require_out_folder(path: Path, option: str = "--out") -> None:
+    """An existing non-folder given as an output folder is a user error, not an errno."""
+    if path.exists() and not path.is_dir():
+        raise fail(f"{option} must be a folder; {path} is a file. Give a folder name (it is created if missing).", code=2)
+    for parent in path.parents:  # mkdir would fail with "Not a directory" on a file above it
+        if parent.exists():
+            if not parent.is_dir():
+                raise fail(f"{option} {path}: {parent} is a file, not a folder.", code=2)
+            break
 
 
 @contextlib.contextmanager

@@ -28,7 +28,10 @@ def history(
         out.print(f"No history yet ({path} does not exist): nothing has been posted.", highlight=False)
         return
     with user_errors(HistoryError):
-        rows = History(path).all()[:limit]
+        rows = History(path, read_only=True).all()[:limit]
+    if not rows and not as_json:
+        out.print(f"No history yet ({path} holds no posts): nothing has been posted.", highlight=False)
+        return
     if as_json:
         print(json.dumps([asdict(row) for row in rows], indent=2))
         return

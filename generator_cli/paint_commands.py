@@ -11,7 +11,7 @@ import typer
 from artgan.models.artifact import ModelError
 from rich.markup import escape
 
-from .console import err, fail, out, user_errors
+from .console import err, fail, out, require_out_folder, user_errors
 
 LANCZOS, BICUBIC = "lanczos", "bicubic"  # as in painter.upscaling, which is imported lazily
 
@@ -35,7 +35,7 @@ def paint(
     ),
     batch_size: int = typer.Option(32, "--batch-size", min=1),
     truncation: float = typer.Option(
-        1.0, "--truncation", min=0.05, max=1.0, help="Psi: scale z towards the mean; < 1 gives cleaner, less varied paintings."
+        1.0, "--truncation", max=1.0, help="Psi, 0 < PSI <= 1: scale z towards the mean; < 1 gives cleaner, less varied paintings."
     ),
     class_name: Optional[str] = typer.Option(None, "--class", help="Class to paint (conditional painters only)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="png, jpg or webp (gif or webp for --walk) \\[default: png, gif]."),
@@ -59,6 +59,9 @@ def paint(
     allowed = ANIMATION_FORMATS if walk else FORMATS
     if fmt is not None and fmt not in allowed:
         raise fail(f"--format must be one of {', '.join(allowed)}{' for --walk' if walk else ''}, not {fmt!r}", code=2)
+    if not truncation > 0:
+        raise fail(f"--truncation must be above 0 (0 < PSI <= 1), not {truncation:g}", code=2)
+    require_out_folder(out_dir)
     if from_file is not None:
         with user_errors():
             _paint_again(from_file, model, upscaler, out_dir, overwrite, device, batch_size)
@@ -173,14 +176,17 @@ def models() -> None:
     from artgan.models.store import list_models, user_models_dir
     from rich.table import Table
 
-    table = Table("name", "origin", "size", "steps", "data", "critic", "path")
-    for entry in list_models():
+    table = Table("name", "origin", "size", "steps", "data", "critic")
+    entries = list_models()
+    for entry in entries:
         try:
             info = load_model(entry.path, device="cpu").info
             size, steps = f"{info.resolution}px", str(info.steps)
             data = info.dataset_name + (" (placeholder)" if info.placeholder else "")
         except ModelError as exc:
             size, steps, data = "-", "-", f"[red]unusable: {exc}[/]"
-        table.add_row(entry.name, entry.origin, size, steps, data, "yes" if entry.critic else "no", str(entry.path))
+        table.add_row(entry.name, entry.origin, size, steps, data, "yes" if entry.critic else "no")
     out.print(table)
+    for entry in entries:  # below the table, one per line: a path is never cut or wrapped, whatever the width
+        out.print(f"{escape(entry.name)}: {escape(str(entry.path))}", highlight=False)
     out.print(f"User models go in {user_models_dir()}", highlight=False)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 import typer
 from rich.markup import escape
 
-from .console import err, fail, out, user_errors
+from .console import err, fail, out, require_out_folder, user_errors
 
 if TYPE_CHECKING:
     from artgan.scheduler.config import PostConfig
@@ -56,19 +56,21 @@ def parse_day(day: Optional[str]) -> Optional[str]:
         raise fail(f"--date must look like 2026-05-17, not {day!r}", code=2) from None
 
 
-def setup_logging(state: Path, verbose: bool) -> None:
-    """Every candidate's scores go to STATE/post.log; stderr shows warnings (and the scores with -v)."""
+def setup_logging(state: Path | None, verbose: bool) -> None:
+    """Every candidate's scores go to STATE/post.log (not for ``state=None``: `pick` writes no state);
+    stderr shows warnings (and the scores with -v)."""
     from rich.logging import RichHandler
 
-    state.mkdir(parents=True, exist_ok=True)
     logger = logging.getLogger("artgan.scheduler")
     logger.setLevel(logging.INFO)
     for old in logger.handlers[:]:  # a second command in the same process (tests) replaces, not adds
         logger.removeHandler(old)
         old.close()
-    to_file = logging.FileHandler(state / "post.log", encoding="utf-8")
-    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger.addHandler(to_file)
+    if state is not None:
+        state.mkdir(parents=True, exist_ok=True)
+        to_file = logging.FileHandler(state / "post.log", encoding="utf-8")
+        to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(to_file)
     screen = RichHandler(console=err, show_path=False, show_time=False, markup=False)
     screen.setLevel(logging.INFO if verbose else logging.WARNING)
     logger.addHandler(screen)
@@ -92,9 +94,11 @@ class DailySetup:
 
 def build_setup(
     config_path: Optional[Path], state: Optional[Path], feed: Optional[Path], model: Optional[str],
-    publishers: Optional[list[str]], candidates: Optional[int],
+    publishers: Optional[list[str]], candidates: Optional[int], read_only: bool = False,
 ) -> DailySetup:
-    """Raises the scheduler's user errors; call inside `user_errors(*user_error_types())`."""
+    """Raises the scheduler's user errors; call inside `user_errors(*user_error_types())`.
+
+    ``read_only`` opens the history without creating or changing it (`pick`)."""
     from artgan.painter.upscaling import load_upscaler, upscaler_beside
     from artgan.models.runtime import load_model
     from artgan.models.store import critic_path_for, resolve_painter
@@ -142,7 +146,8 @@ def build_setup(
         alt_template=config.alt_text_template,
         rules=PickRules(novelty_bits=config.novelty_bits, copy_distance=config.copy_distance),
     )
-    return DailySetup(config, state_dir, painter, built, History(state_dir / "history.sqlite"), settings)
+    history = History(state_dir / "history.sqlite", read_only=read_only)
+    return DailySetup(config, state_dir, painter, built, history, settings)
 
 
 def post_day(setup: DailySetup, day: Optional[str], checkpoint: Callable[[str], None] = lambda step: None) -> bool:
@@ -185,6 +190,8 @@ def post(
 ) -> None:
     """Paint candidates, pick the best and post it as today's painting (at most once a day per publisher)."""
     day = parse_day(day)
+    if feed is not None:
+        require_out_folder(feed, "--feed")
     with user_errors(*user_error_types()):
         setup = build_setup(config, state, feed, model, publisher, candidates)
         setup_logging(setup.state, verbose)
@@ -209,9 +216,11 @@ def pick(
     from rich.table import Table
 
     day = parse_day(day) or today()
+    if out_dir is not None:
+        require_out_folder(out_dir)
     with user_errors(*user_error_types()):
-        setup = build_setup(config, state, None, model, ["feed"], n)
-        setup_logging(setup.state, verbose)
+        setup = build_setup(config, state, None, model, ["feed"], n, read_only=True)
+        setup_logging(None, verbose)  # posts nothing, so it writes no state either
         picked = pick_for_day(setup.painter, day, setup.history, setup.settings)
     for note in picked.notes:
         err.print(f"[dim]Note: {escape(note)}.[/]")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import time
 from pathlib import Path
 from typing import Optional
 
@@ -111,6 +110,14 @@ def train(
         help="Measure SWD and MS-SSIM diversity on a fixed sample every N steps and mark the best checkpoint (0 = never).",
     ),
     eval_samples: int = typer.Option(512, "--eval-samples", min=2, help="Images per quality evaluation."),
+    deterministic: bool = typer.Option(
+        False, "--deterministic",
+        help="Deterministic TensorFlow kernels: the same --seed repeats the run exactly on this machine (slower).",
+    ),
+    log_every: float = typer.Option(
+        30.0, "--log-every", min=0.0, metavar="SECONDS",
+        help="When output is not a terminal (nohup, cron, CI): print a progress line every SECONDS.",
+    ),
 ) -> None:
     """Train a GAN on a folder of images; writes checkpoints, sample grids and metrics to the run folder."""
     _need_training_extra("train")
@@ -130,6 +137,7 @@ def train(
             raise fail(f"nothing to resume in {run_dir}: it has no config.json. Drop --resume to start a new run.")
         config = TrainConfig.load(run_dir / "config.json")
         config.steps = steps
+        config.deterministic = config.deterministic or deterministic
     else:
         if chief and not resume and (run_dir / "checkpoints").is_dir() and any((run_dir / "checkpoints").iterdir()):
             raise fail(
@@ -149,7 +157,7 @@ def train(
                 dataset_name=data_dir.resolve().name, crop=crop, dedupe=dedupe, classes=classes, loss=loss,
                 regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p, arch),
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
-                eval_samples=eval_samples, dropout=dropout,
+                eval_samples=eval_samples, dropout=dropout, deterministic=deterministic,
             )
         except ValueError as exc:
             raise fail(str(exc), code=2) from None
@@ -170,6 +178,12 @@ def train(
         )
     if resume and config.data_fingerprint and config.data_fingerprint != dataset.fingerprint:
         err.print("[yellow]Note:[/] the image folder changed since this run started; resuming on the new contents.")
+    if config.batch_size > len(dataset):
+        err.print(
+            f"[yellow]Warning:[/] --batch-size {config.batch_size} is more than the {len(dataset)} images: every batch "
+            f"holds some images twice. A --batch-size of {len(dataset)} or less (or more images) trains better.",
+            highlight=False,
+        )
     config.dataset_size, config.data_fingerprint = len(dataset), dataset.fingerprint
     config.class_names = list(dataset.class_names)
     if config.grow_from and not resume:
@@ -178,14 +192,14 @@ def train(
         with user_errors(GrowError):
             check_source(_grow_source(Path(config.grow_from)), config)
     if chief:
-        _run_training(config, dataset, run_dir, resume, strategy, cluster)
+        _run_training(config, dataset, run_dir, resume, strategy, cluster, log_every=log_every)
         return
     import shutil
     import tempfile
 
     scratch = Path(tempfile.mkdtemp(prefix="artgan-worker-"))  # only the chief keeps what a run writes
     try:
-        _run_training(config, dataset, scratch / "run", False, strategy, cluster, shown_dir=run_dir)
+        _run_training(config, dataset, scratch / "run", False, strategy, cluster, shown_dir=run_dir, log_every=log_every)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -227,68 +241,50 @@ def _prepare_data(data_dir: Path, config, cache_dir: Optional[Path]):
     return dataset
 
 
-def _run_training(config, dataset, run_dir: Path, resume: bool, strategy=None, cluster=None, shown_dir=None) -> None:
+def _run_training(
+    config, dataset, run_dir: Path, resume: bool, strategy=None, cluster=None, shown_dir=None, log_every: float = 30.0
+) -> None:
     """``shown_dir``: the run folder named in messages, when this worker writes to a scratch one."""
-    import signal
-
     from artgan.trainer.loop import TrainingError
     from artgan.trainer.loop import train as run_train
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from artgan.trainer.stopping import StopRequest, TrainingStopped
 
-    def terminate(signum, frame):  # `kill` and service managers: save a checkpoint like Ctrl-C does
-        raise KeyboardInterrupt
+    from .train_progress import make_reporter
 
-    previous = signal.signal(signal.SIGTERM, terminate)
-    columns = [
-        TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[losses]}"),
-    ]
-    try:
-        with Progress(*columns, console=err, transient=False) as progress:
-            task = progress.add_task("train", total=config.steps, rate="", losses="")
-            started, first_step = time.perf_counter(), None
-
-            def report(step: int, total: int, log) -> None:
-                nonlocal first_step
-                first_step = first_step if first_step is not None else step - 1
-                per_s = (step - first_step) / max(time.perf_counter() - started, 1e-9)
-                progress.update(
-                    task, completed=step,
-                    rate=f"{per_s:.2f} steps/s {per_s * config.batch_size:.0f} img/s",
-                    losses=f"D {log.d_loss:.3f} G {log.g_loss:.3f}",
-                )
-                if log.quality:
-                    _report_quality(progress, log.quality)
-
-            def notify(message: str) -> None:
-                progress.console.print(f"[yellow]Warning:[/] {escape(message)}", highlight=False)
-
-            try:
-                run_train(config, dataset, run_dir, resume=resume, progress=report, notify=notify, strategy=strategy)
-            except TrainingError as exc:
-                raise fail(str(exc)) from None
-            except Exception as exc:
-                if cluster is None or not _lost_worker(exc):
-                    raise
-                progress.stop()
-                _exit_lost_workers(exc, run_dir, cluster)
-            except KeyboardInterrupt:
-                progress.stop()
-                err.print(f"Interrupted: checkpoint saved in {run_dir / 'checkpoints'}. Continue with --resume.")
-                raise typer.Exit(130) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    stop = StopRequest()
+    with make_reporter(err, config.steps, config.batch_size, log_every) as reporter:
+        try:
+            run_train(
+                config, dataset, run_dir, resume=resume, progress=reporter.update, strategy=strategy, stop=stop,
+                notify=lambda message: reporter.message(f"Warning: {message}", "yellow"),
+                info=lambda message: reporter.message(message[:1].upper() + message[1:] + "."),
+            )
+        except TrainingError as exc:
+            raise fail(str(exc)) from None
+        except TrainingStopped as stopped:
+            reporter.__exit__()
+            err.print(_stopped_message(stopped), highlight=False)
+            raise typer.Exit(143 if stop.signal_name == "SIGTERM" else 130) from None
+        except Exception as exc:
+            if cluster is None or not _lost_worker(exc):
+                raise
+            reporter.__exit__()
+            _exit_lost_workers(exc, run_dir, cluster)
     if shown_dir is not None:
         out.print(f"Worker {cluster.index} done; the chief (worker 0) wrote the run.")
         return
     out.print(f"Run written to {run_dir}. Next: artgan export {run_dir}")
+
+
+def _stopped_message(stopped) -> str:
+    if stopped.checkpoint is None:
+        return f"Stopped ({stopped.reason}) before the first checkpoint; nothing to resume."
+    if stopped.saved_now:
+        return f"Stopped after step {stopped.step} ({stopped.reason}): saved {stopped.checkpoint}. Continue with --resume."
+    if stopped.at_once:
+        return (f"Stopped at once during step {stopped.step + 1} ({stopped.reason}); that step was not saved. "
+                f"--resume continues from {stopped.checkpoint}.")
+    return f"Stopped after step {stopped.step} ({stopped.reason}): its checkpoint {stopped.checkpoint} is written. Continue with --resume."
 
 
 def _lost_worker(exc: Exception) -> bool:
@@ -329,13 +325,6 @@ def _exit_lost_workers(exc: Exception, run_dir: Path, cluster) -> None:
     os._exit(1)
 
 
-def _report_quality(progress, quality) -> None:
-    """One line per evaluation above the progress bar (which is already full)."""
-    figures = f"SWD x1e3 {quality.swd:.1f} (floor {quality.swd_floor:.1f}), MS-SSIM {quality.ms_ssim:.3f}"
-    notes = (" [green](best so far)[/]" if quality.best else "") + (
-        f"; [red]mode collapse? the training set's MS-SSIM is {quality.ms_ssim_real:.3f}[/]" if quality.mode_collapse else ""
-    )
-    progress.console.print(f"step {quality.step}: {figures}{notes}", highlight=False)
 
 
 def export(
@@ -370,9 +359,14 @@ def export(
 
 
 def choose_checkpoint_or_fail(run_dir: Path, choice: str) -> int | None:
-    """--checkpoint best|latest|STEP as a step (None = newest), saying when `best` falls back to the latest."""
-    from artgan.trainer.checkpoints import choose_checkpoint
+    """--checkpoint best|latest|STEP as a step (None = newest), saying when `best` falls back to the latest.
 
+    The folder is checked first, so an error is never preceded by a note about which checkpoint was chosen."""
+    from artgan.trainer.checkpoints import choose_checkpoint, list_checkpoints
+
+    require_run(run_dir)
+    if not list_checkpoints(run_dir / "checkpoints"):
+        raise fail(f"{run_dir} has no readable checkpoint yet; train it for a few steps first.")
     try:
         step, note = choose_checkpoint(run_dir / "checkpoints", choice)
     except ValueError as exc:
@@ -380,3 +374,13 @@ def choose_checkpoint_or_fail(run_dir: Path, choice: str) -> int | None:
     if note:
         err.print(f"[yellow]Note:[/] {escape(note)}.")
     return step
+
+
+def require_run(run_dir: Path) -> None:
+    """A clear error for a path that is missing, not a folder, or a folder that is not a training run."""
+    if not run_dir.exists():
+        raise fail(f"{run_dir} not found: give the run folder that `artgan train` wrote (e.g. runs/NAME).")
+    if not run_dir.is_dir():
+        raise fail(f"{run_dir} is a file, not a run folder: give the folder that `artgan train` wrote (e.g. runs/NAME).")
+    if not (run_dir / "config.json").is_file():
+        raise fail(f"{run_dir} is not an artgan run (no config.json). Train one with `artgan train DIR`.")

@@ -122,16 +122,36 @@ QUEUE_COLUMNS = ", ".join(QueueItem.__dataclass_fields__)
 
 
 class History:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        """``read_only`` (for `pick` and `history`): never create or change anything on disk.
+
+        The file, when there is one, is copied into memory and migrated there, so an
+        older schema reads like the current one; a missing file is an empty history."""
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._db: sqlite3.Connection | None = None
         try:
+            if read_only:
+                self._db = self._in_memory_copy(path)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 self._migrate(db)
         except sqlite3.DatabaseError as exc:
             self.close()
             raise HistoryError(f"{path} is not a usable artgan history ({exc}); move it away to start a new one.") from None
+
+    @staticmethod
+    def _in_memory_copy(path: Path) -> sqlite3.Connection:
+        memory = sqlite3.connect(":memory:")
+        if path.is_file():
+            # not mode=ro: a read-only reader of a WAL database leaves -wal/-shm files behind; this
+            # connection only reads, and closing it as the last one removes them
+            source = sqlite3.connect(path, timeout=30)
+            try:
+                source.backup(memory)
+            finally:
+                source.close()
+        return memory
 
     def _connect(self) -> sqlite3.Connection:
         """One connection per History; every write is its own committed transaction (``with db:``)."""

@@ -343,7 +343,7 @@ def main() -> None:
         (stage / "README.md").write_text(model_card(stage, args.run, evaluation, at64, previous, upscaler, decision,
                                                     lattice, previous_lattice, commands, args.history))
         for name in names:
-            (stage / name).chmod(0o644)  # staged files are private (0600); installed ones are read by everyone
+            (stage / name).chmod(0o644)  # shipped files are read by everyone, whatever this umask
             (stage / name).replace(MODELS / name)
         print(f"models/ updated in {time.perf_counter() - started:.0f} s after training")
 

@@ -66,6 +66,7 @@ class TrialRunner:
     def __call__(self, trial: optuna.Trial) -> float:
         from artgan.trainer.checkpoints import load_checkpoint, read_best
         from artgan.trainer.loop import train
+        from artgan.trainer.stopping import TrainingStopped  # Ctrl-C/SIGTERM end a run at a step boundary
 
         retry_of = retried_number(frozen(trial))
         number = trial.number if retry_of is None else retry_of
@@ -104,7 +105,7 @@ class TrialRunner:
             record.update(state="pruned", step=reached["step"], reason=str(pruned))
             self.log(f"{folder.name}: pruned at step {reached['step']}: {pruned}")
             raise
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, TrainingStopped):
             trial.set_user_attr("interrupted", True)  # retried when the sweep is run again
             record.update(state="interrupted", reason="interrupted (Ctrl-C or SIGTERM); rerun the sweep to resume it")
             raise

@@ -18,13 +18,36 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 TINY = ["--size", "16", "--width", "8", "--latent-dim", "16", "--batch-size", "8"]
 
 
+# The user's real home, noted before any fixture replaces it (see test_isolation.py).
+REAL_HOME = Path(os.path.expanduser("~")).resolve()
+
+
+def _point_home_at(patch: pytest.MonkeyPatch, home: Path) -> None:
+    patch.setenv("HOME", str(home))  # ~ itself: Keras's ~/.keras, expanduser, platformdirs' fallbacks
+    patch.setenv("XDG_DATA_HOME", str(home / "data"))
+    patch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    patch.setenv("XDG_CACHE_HOME", str(home / "cache"))  # prepared data sets
+    patch.setenv("XDG_STATE_HOME", str(home / "state"))
+    patch.setenv("KERAS_HOME", str(home / "keras"))
+    patch.delenv("ARTGAN_CONFIG", raising=False)
+    patch.delenv("ARTGAN_CACHE_DIR", raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_session_home(tmp_path_factory):
+    """Session-scoped fixtures (the trained run) start before any per-test fixture: isolate them too.
+
+    Autouse session fixtures are set up before the other session fixtures."""
+    with pytest.MonkeyPatch.context() as patch:
+        home = tmp_path_factory.mktemp("session-home")
+        _point_home_at(patch, home)
+        yield home
+
+
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path_factory, monkeypatch):
-    """Keep user models, history and feeds of the test run out of the real home folder."""
-    home = tmp_path_factory.mktemp("xdg")
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))  # prepared data sets
+    """Keep user models, history and feeds of each test out of the real home folder and of other tests."""
+    _point_home_at(monkeypatch, tmp_path_factory.mktemp("xdg"))
 
 
 @pytest.fixture
@@ -125,3 +148,34 @@ def browser():
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()
+
+
+# What artgan (and Keras) could write under the real home: snapshotted at start, compared at the end.
+WATCHED = (".cache/artgan", ".local/share/artgan", ".local/state/artgan", ".config/artgan", ".keras")
+
+
+def home_snapshot(home: Path = REAL_HOME) -> dict[str, tuple[int, int]]:
+    found: dict[str, tuple[int, int]] = {}
+    for name in WATCHED:
+        root = home / name
+        if root.exists():
+            for path in [root, *root.rglob("*")]:
+                info = path.lstat()
+                found[str(path)] = (info.st_mtime_ns, info.st_size)
+    return found
+
+
+HOME_AT_START = home_snapshot()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run (on CI) when anything under the real home changed: a fixture or test escaped the isolation.
+
+    Elsewhere it only warns: on a shared machine another process (a real `artgan train`) may write there."""
+    now = home_snapshot()
+    changed = sorted(set(now.items()) ^ set(HOME_AT_START.items()))
+    if changed:
+        names = sorted({path for path, _ in changed})
+        print(f"\nThe real home folder {REAL_HOME} changed during the test run: {', '.join(names[:10])}")
+        if os.environ.get("CI"):
+            session.exitstatus = 1

@@ -115,3 +115,43 @@ def _open(target: Path, fingerprint: str) -> CachedSet | None:
         path=target,
         reused=True,
     )
+
+
+@dataclass
+class CacheEntry:
+    """One prepared set in the cache folder, as `artgan cache list` shows it."""
+
+    fingerprint: str
+    path: Path
+    source: str  # the image folder it was prepared from
+    images: int
+    size: int  # px
+    bytes: int  # on disk, every file of the entry
+
+
+def list_cached(cache_root: Path | None = None) -> list[CacheEntry]:
+    """Every entry of the cache folder, largest first; an entry without a readable index shows as '?'."""
+    root = cache_root or default_cache_root()
+    if not root.is_dir():
+        return []
+    entries = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        on_disk = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+        try:
+            index = json.loads((folder / "index.json").read_text())
+            count, size, source = int(index["shape"][0]), int(index["shape"][1]), str(index.get("source", "?"))
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            count, size, source = 0, 0, "? (incomplete: no readable index)"
+        entries.append(CacheEntry(folder.name, folder, source, count, size, on_disk))
+    return sorted(entries, key=lambda e: -e.bytes)
+
+
+def remove_cached(entries: list[CacheEntry]) -> int:
+    """Delete these entries; returns the bytes freed.  A run never needs its cache: it is rebuilt on demand."""
+    import shutil
+
+    freed = 0
+    for entry in entries:
+        shutil.rmtree(entry.path, ignore_errors=True)
+        freed += entry.bytes
+    return freed

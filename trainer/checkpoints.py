@@ -16,6 +16,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from artgan.models.atomic import atomic_write, write_text_atomic
@@ -56,8 +57,13 @@ def save_checkpoint(folder: Path, step: int, arrays: dict[str, np.ndarray], keep
     return path
 
 
-def load_checkpoint(folder: Path, step: int | None = None) -> Checkpoint | None:
-    """The checkpoint at ``step``, or the newest readable one; None if there is none."""
+def load_checkpoint(
+    folder: Path, step: int | None = None, on_unreadable: Callable[[Path, str], None] | None = None
+) -> Checkpoint | None:
+    """The checkpoint at ``step``, or the newest readable one; None if there is none.
+
+    Each file that cannot be read is passed to ``on_unreadable`` with the reason
+    before an older one is tried, so a fallback is never silent."""
     candidates = list_checkpoints(folder)
     if step is not None:
         candidates = [(s, p) for s, p in candidates if s == step]
@@ -67,10 +73,23 @@ def load_checkpoint(folder: Path, step: int | None = None) -> Checkpoint | None:
         try:
             with np.load(path) as data:
                 arrays = {key: data[key] for key in data.files}
+            if "step" not in arrays:
+                raise ValueError("it holds no step number")
             return Checkpoint(found_step, arrays, path)
-        except (OSError, ValueError, zipfile.BadZipFile, EOFError):
-            continue  # unreadable (e.g. the disk lost it); fall back to an older one
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+            if on_unreadable is not None:  # e.g. the disk lost it; fall back to an older one
+                on_unreadable(path, unreadable_reason(path, exc))
     return None
+
+
+def unreadable_reason(path: Path, exc: BaseException) -> str:
+    """Why a checkpoint could not be read, in words (a size of a few bytes means a cut-off write)."""
+    try:
+        size = f"{path.stat().st_size} bytes"
+    except OSError:
+        size = "size unknown"
+    detail = str(exc).strip() or type(exc).__name__
+    return f"{detail}; {size}, damaged or cut off"
 
 
 def read_best(folder: Path) -> dict | None:

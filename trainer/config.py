@@ -79,6 +79,7 @@ class TrainConfig:
     xla: bool = False
     precision: str = "float32"  # float32 | mixed (float16 compute with loss scaling)
     devices: int = 1
+    deterministic: bool = False  # TensorFlow's deterministic kernels: the same seed gives the same run, bit for bit
     # faults
     on_nan: str = "rollback"  # rollback (to the last checkpoint, halving learning rates) | stop
     max_rollbacks: int = 3

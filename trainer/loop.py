@@ -36,6 +36,7 @@ from .networks import build_discriminator, build_generator
 from .pipeline import batch_indices, make_dataset  # noqa: F401 - batch_indices is re-exported
 from .plots import plot_losses
 from .quality import QualityLog, QualityMonitor
+from .stopping import StopRequest, TrainingStopped
 from .thumbnails import write_thumbnail_index
 
 METRIC_FIELDS = [
@@ -332,21 +333,24 @@ def train(
     notify: Callable[[str], None] | None = None,
     strategy: tf.distribute.Strategy | None = None,
     on_quality: Callable[[QualityLog], None] | None = None,
+    info: Callable[[str], None] | None = None,
+    stop: StopRequest | None = None,
 ) -> GAN:
     """Train until ``config.steps`` total steps, resuming from the newest checkpoint when asked.
 
-    ``on_quality`` sees every in-training evaluation once its metrics row is written; an exception
-    it raises (a sweep pruning the run) stops training there, leaving the run folder as it is.
-    """
+    ``notify`` gets warnings, ``info`` plain news (which checkpoint a resume starts
+    from).  ``on_quality`` sees every in-training evaluation once its metrics row is written; an
+    exception it raises (a sweep pruning the run) stops training there, leaving the run folder as it
+    is.  Ctrl-C/SIGTERM (or ``stop.request()``) end the run at the next step boundary with a
+    checkpoint, raising :class:`TrainingStopped`."""
     images, labels = _images_and_labels(images_or_dataset)
     notify = notify or (lambda message: None)
+    info = info or (lambda message: None)
     paths = RunPaths(run_dir)
+    configure_determinism(config)
     gan = GAN(config, strategy)
     if resume:
-        checkpoint = load_checkpoint(paths.checkpoints)
-        if checkpoint is None:
-            raise TrainingError(f"nothing to resume: no readable checkpoint in {paths.checkpoints}")
-        gan.restore(checkpoint.arrays)
+        _resume(gan, paths, notify, info)
     else:
         if config.grow_from:
             notify(grow.grow_from(gan, Path(config.grow_from)))
@@ -368,19 +372,27 @@ def train(
     start_step, started = gan.step, time.perf_counter()
     last_log: StepLog | None = None
     rollbacks = 0
+    saved_step = gan.step if resume else None  # the step of the newest checkpoint on disk
+    stop = stop or StopRequest()
 
     def checkpoint() -> None:
+        nonlocal saved_step
         save_checkpoint(paths.checkpoints, gan.step, gan.state(), config.keep_checkpoints)
+        saved_step = gan.step
 
+    stop.install()
     try:
         while gan.step < config.steps:
             rolled_back = False
             for batch in make_dataset(images, labels, config, gan.step):
+                if stop.requested:  # at a step boundary: everything of the last step is done and written
+                    raise _stopped(gan, paths, stop, saved_step, checkpoint)
                 values = {k: float(v) for k, v in train_step(batch).items()}
                 gan.step += 1
                 if not health.all_finite(values):
                     rollbacks += 1
                     _handle_non_finite(gan, paths, config, rollbacks, notify)
+                    saved_step = gan.step  # back at a checkpoint that is on disk
                     rolled_back = True
                     break
                 last_log = StepLog(gan.step, **values)
@@ -415,13 +427,58 @@ def train(
                     on_quality(last_log.quality)
             if not rolled_back:
                 break
-    except KeyboardInterrupt:
-        checkpoint()
+        if stop.requested:  # asked to stop during the very last step
+            notify(f"{stop.signal_name} came during the last step; the run finished anyway.")
+    except TrainingStopped:
         raise
+    except KeyboardInterrupt:
+        # a second signal, mid-step: the networks may hold half a step, so nothing is saved
+        raise TrainingStopped(gan.step, _newest(paths), f"a second {stop.signal_name or 'interrupt'}", False, at_once=True) from None
     finally:
+        stop.uninstall()
         writer.close()
     plot_losses(paths.metrics, paths.loss_plot)
     return gan
+
+
+def _resume(gan: GAN, paths: RunPaths, notify: Callable[[str], None], info: Callable[[str], None]) -> None:
+    """Restore the newest readable checkpoint, saying which files were unreadable and why."""
+    skipped: list[str] = []
+
+    def unreadable(path: Path, why: str) -> None:
+        skipped.append(f"{path.name}: {why}")
+        notify(f"checkpoint {path} is unreadable ({why}); trying the one before it.")
+
+    checkpoint = load_checkpoint(paths.checkpoints, on_unreadable=unreadable)
+    if checkpoint is None:
+        detail = f" ({'; '.join(skipped)})" if skipped else ""
+        raise TrainingError(f"nothing to resume: no readable checkpoint in {paths.checkpoints}{detail}")
+    gan.restore(checkpoint.arrays)
+    info(f"resumed from step {gan.step} ({checkpoint.path})")
+
+
+def _newest(paths: RunPaths) -> Path | None:
+    from .checkpoints import list_checkpoints
+
+    found = list_checkpoints(paths.checkpoints)
+    return found[-1][1] if found else None
+
+
+def _stopped(gan: GAN, paths: RunPaths, stop: StopRequest, saved_step: int | None, checkpoint: Callable[[], None]):
+    """Save the boundary checkpoint (unless this step's is already written) and describe the stop."""
+    saved_now = saved_step != gan.step and gan.step > 0
+    if saved_now:
+        checkpoint()
+    from .checkpoints import checkpoint_path
+
+    path = checkpoint_path(paths.checkpoints, gan.step) if gan.step > 0 else None
+    return TrainingStopped(gan.step, path, stop.signal_name or "stop requested", saved_now)
+
+
+def configure_determinism(config: TrainConfig) -> None:
+    """--deterministic: TensorFlow's deterministic kernels (same seed, same run, bit for bit; slower)."""
+    if getattr(config, "deterministic", False):
+        tf.config.experimental.enable_op_determinism()
 
 
 def _handle_non_finite(gan: GAN, paths: RunPaths, config: TrainConfig, rollbacks: int, notify: Callable[[str], None]) -> None:
