@@ -364,6 +364,8 @@ def choose_checkpoint_or_fail(run_dir: Path, choice: str) -> int | None:
     The folder is checked first, so an error is never preceded by a note about which checkpoint was chosen."""
     from artgan.trainer.checkpoints import choose_checkpoint, list_checkpoints
 
+    if choice not in ("best", "latest") and not choice.isdigit():  # a usage error comes before the folder's state
+        raise fail(f"--checkpoint must be best, latest or a step number, not {choice!r}", code=2)
     require_run(run_dir)
     if not list_checkpoints(run_dir / "checkpoints"):
         raise fail(f"{run_dir} has no readable checkpoint yet; train it for a few steps first.")

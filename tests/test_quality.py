@@ -88,7 +88,7 @@ def test_a_best_step_between_checkpoint_steps_gets_its_own_checkpoint(cli, image
     assert best["step"] == min(swds, key=swds.get) and best["images"] == 8
     kept = {s for s, _ in list_checkpoints(run / "checkpoints")}
     assert {best["step"], 6} <= kept <= {2, 4, 6}  # a best step got its checkpoint although --checkpoint-every is 6
-    assert "step 2: SWD x1e3" in result.stderr and "step 6: SWD x1e3" in result.stderr
+    assert "SWD x1e3" in result.stderr  # the evaluations reach the log (its line format: tests/test_train_progress.py)
 
 
 def test_eval_every_zero_switches_evaluation_off(cli, image_dir, tmp_path):
