@@ -23,7 +23,7 @@ import keras
 import tensorflow as tf
 from keras import layers
 
-from .networks import LABEL_EMBEDDING, UpsampleConv, _synchronized
+from .networks import UpsampleConv, _synchronized, latent_inputs
 
 BASE = 4
 DECODER_SIZE = 32  # reconstructions are compared at (at most) this size
@@ -92,12 +92,7 @@ def build_generator(
     ``fade=True`` adds the half-size RGB head of a grown-from run, upsampled and blended
     with the new full-size output by a :class:`FadeIn` layer.
     """
-    z = keras.Input((latent_dim,), name="z")
-    inputs, x = [z], z
-    if num_classes:
-        label = keras.Input((), dtype="int64", name="label")
-        inputs.append(label)
-        x = layers.Concatenate()([z, layers.Embedding(num_classes, LABEL_EMBEDDING)(label)])
+    inputs, x = latent_inputs(latent_dim, num_classes)
     ch = channels(BASE, size, width, max_channels)
     x = layers.Dense(BASE * BASE * 2 * ch, use_bias=False, name="g_init")(x)
     x = layers.Reshape((BASE, BASE, 2 * ch))(x)
@@ -117,7 +112,7 @@ def build_generator(
         old = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name=FADE_RGB)(features[size // 2])
         old = layers.UpSampling2D(interpolation="bilinear", dtype="float32")(old)
         image = FadeIn(dtype="float32", name=FADE)([old, image])
-    return keras.Model(inputs if num_classes else z, image, name="generator")
+    return keras.Model(inputs if num_classes else inputs[0], image, name="generator")
 
 
 def _down_block(x, filters: int, name: str):

@@ -72,6 +72,15 @@ def _synchronized() -> bool:
     return tf.distribute.has_strategy()
 
 
+def latent_inputs(latent_dim: int, num_classes: int = 0) -> tuple[list, "keras.KerasTensor"]:
+    """A generator's inputs (z, plus label for a conditional one) and what it starts from: z, or z ++ embed(label)."""
+    z = keras.Input((latent_dim,), name="z")
+    if not num_classes:
+        return [z], z
+    label = keras.Input((), dtype="int64", name="label")
+    return [z, label], layers.Concatenate()([z, layers.Embedding(num_classes, LABEL_EMBEDDING)(label)])
+
+
 def build_generator(
     latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0, fused_upsampling: bool = True
 ) -> keras.Model:
@@ -80,12 +89,7 @@ def build_generator(
     ``fused_upsampling=False`` builds the same network from UpSampling2D + Conv2D
     (as the seed did); the weights are interchangeable.
     """
-    z = keras.Input((latent_dim,), name="z")
-    inputs, x = [z], z
-    if num_classes:
-        label = keras.Input((), dtype="int64", name="label")
-        inputs.append(label)
-        x = layers.Concatenate()([z, layers.Embedding(num_classes, LABEL_EMBEDDING)(label)])
+    inputs, x = latent_inputs(latent_dim, num_classes)
     ch = channels_at(BASE, size, width, max_channels)
     x = layers.Dense(BASE * BASE * ch, use_bias=False)(x)
     x = layers.Reshape((BASE, BASE, ch))(x)
@@ -103,7 +107,7 @@ def build_generator(
         x = layers.BatchNormalization(synchronized=_synchronized())(x)
         x = layers.ReLU()(x)
     image = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name="image")(x)
-    return keras.Model(inputs if num_classes else z, image, name="generator")
+    return keras.Model(inputs if num_classes else inputs[0], image, name="generator")
 
 
 def build_discriminator(
