@@ -20,7 +20,7 @@ def help_text(*args: str, width: int = 80) -> str:
 
 def test_shell_completion_can_be_installed_and_shown():
     assert "--install-completion" in help_text() and "--show-completion" in help_text()
-    result = CliRunner().invoke(app, ["--show-completion", "bash"], env={"SHELL": "/bin/bash"})
+    result = CliRunner().invoke(app, ["--show-completion", "bash"], env={"SHELL": "/bin/bash"}, prog_name="artgan")
     assert result.exit_code == 0 and "complete" in result.output and "artgan" in result.output.lower()
 
 
