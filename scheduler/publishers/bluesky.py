@@ -31,7 +31,7 @@ from artgan.scheduler.config import Secret
 
 from .base import Progress, Publication, PublishError
 from .fitting import fit_image, fit_text, graphemes
-from .http import Api, ApiError
+from .http import Api, ApiError, ApiPublisher
 
 log = logging.getLogger("artgan.scheduler.bluesky")
 
@@ -67,7 +67,7 @@ def fit_post_text(caption: str) -> str:
     return text if len(text.encode()) <= MAX_TEXT_BYTES else fit_text(text, MAX_TEXT_BYTES, lambda t: len(t.encode()))
 
 
-class BlueskyPublisher:
+class BlueskyPublisher(ApiPublisher):
     def __init__(
         self, handle: str, password: Secret, service: str = "https://bsky.social", *, name: str = "bluesky",
         client: httpx.Client | None = None, sleep: Callable[[float], None] = time.sleep, retries: int = 5,
@@ -78,14 +78,6 @@ class BlueskyPublisher:
         self.api = Api("Bluesky", "check bluesky.handle and the app password in ARTGAN_BSKY_APP_PASSWORD or "
                        "bluesky.password_file", client, sleep, retries, backoff_s)
         self._session: tuple[str, str] | None = None  # (DID, access token)
-
-    @property
-    def sleep(self) -> Callable[[float], None]:
-        return self.api.sleep
-
-    @sleep.setter
-    def sleep(self, value: Callable[[float], None]) -> None:
-        self.api.sleep = value
 
     # -- the flow -------------------------------------------------------------------------------
 

@@ -130,3 +130,17 @@ class Api:
             log.warning("%s: %s failed (%s); retrying in %.0f s", self.service, what, problem, delay)
             self.sleep(delay)
         raise PublishError(f"{self.service} kept failing at {what} after {self.retries + 1} attempts: {problem}")
+
+
+class ApiPublisher:
+    """What the httpx-based publishers share: ``sleep`` reaches their :class:`Api`'s backoff (tests replace it)."""
+
+    api: Api
+
+    @property
+    def sleep(self) -> Callable[[float], None]:
+        return self.api.sleep
+
+    @sleep.setter
+    def sleep(self, value: Callable[[float], None]) -> None:
+        self.api.sleep = value

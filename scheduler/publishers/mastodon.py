@@ -30,7 +30,7 @@ from artgan.scheduler.config import Secret
 
 from .base import Progress, Publication, PublishError
 from .fitting import fit_image, fit_text
-from .http import Api, ApiError
+from .http import Api, ApiError, ApiPublisher
 
 log = logging.getLogger("artgan.scheduler.mastodon")
 
@@ -57,7 +57,7 @@ def idempotency_key(day: str, publisher: str) -> str:
     return hashlib.sha256(f"artgan:{publisher}:{day}".encode()).hexdigest()[:32]
 
 
-class MastodonPublisher:
+class MastodonPublisher(ApiPublisher):
     def __init__(
         self, url: str, token: Secret, *, name: str = "mastodon", visibility: str = "public", sensitive: bool = False,
         spoiler_text: str = "", language: str | None = None, client: httpx.Client | None = None,
@@ -70,14 +70,6 @@ class MastodonPublisher:
         self.api = Api("Mastodon", "check the access token (scopes write:media write:statuses read:accounts) in "
                        "ARTGAN_MASTODON_TOKEN or mastodon.token_file", client, sleep, retries, backoff_s)
         self._headers = {"Authorization": f"Bearer {token.reveal()}"}
-
-    @property
-    def sleep(self) -> Callable[[float], None]:
-        return self.api.sleep
-
-    @sleep.setter
-    def sleep(self, value: Callable[[float], None]) -> None:
-        self.api.sleep = value
 
     # -- the flow -------------------------------------------------------------------------------
 
