@@ -61,4 +61,30 @@ def test_a_build_killed_part_way_is_rebuilt_and_its_temporary_file_removed(tmp_p
     (first.path / ".images.u8.abc123.tmp").write_bytes(b"half an image")
     rebuilt = open_or_build(tmp_path / "data", PrepareSettings(16), tmp_path / "cache")
     assert not rebuilt.reused and len(rebuilt) == 3
-    assert sorted(p.name for p in first.path.iterdir()) == ["images.u8", "index.json"]
+    assert sorted(p.name for p in first.path.iterdir()) == [".build.lock", "images.u8", "index.json"]  # no .tmp
+
+
+def _build_slowly(folder, cache, results):
+    import time
+
+    cached = open_or_build(folder, PrepareSettings(16), cache, on_progress=lambda done, total: time.sleep(0.05))
+    results.put((cached.reused, np.asarray(cached.images).sum()))
+
+
+def test_two_trainings_started_together_build_the_cache_once_and_both_open_it(tmp_path):
+    # sweep workers and multi-worker runs on one machine start on the same folder at the same moment
+    import multiprocessing
+
+    make(tmp_path / "data", 12)
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    workers = [context.Process(target=_build_slowly, args=(tmp_path / "data", tmp_path / "cache", results)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert [worker.exitcode for worker in workers] == [0, 0]
+    (reused_a, sum_a), (reused_b, sum_b) = results.get(timeout=5), results.get(timeout=5)
+    assert sorted([reused_a, reused_b]) == [False, True]  # one built it, the other waited and opened it
+    assert sum_a == sum_b == load_folder(tmp_path / "data", 16).images.sum()
+    assert not list((tmp_path / "cache").rglob("*.tmp"))

@@ -18,10 +18,16 @@ def help_text(*args: str, width: int = 80) -> str:
     return result.output
 
 
-def test_shell_completion_can_be_installed_and_shown():
+def test_shell_completion_can_be_installed_and_shown(monkeypatch):
+    import shellingham
+
     assert "--install-completion" in help_text() and "--show-completion" in help_text()
-    result = CliRunner().invoke(app, ["--show-completion", "bash"], env={"SHELL": "/bin/bash"}, prog_name="artgan")
-    assert result.exit_code == 0 and "complete" in result.output and "artgan" in result.output.lower()
+    # Typer finds the shell by walking up the process tree (shellingham), so the test says which
+    # one it is: under CI or nohup the parent may be sh or dash, which Typer does not support
+    monkeypatch.setattr(shellingham, "detect_shell", lambda *args, **kwargs: ("bash", "/bin/bash"))
+    result = CliRunner().invoke(app, ["--show-completion"], prog_name="artgan")
+    assert result.exit_code == 0, (result.output, repr(result.exception))
+    assert "complete" in result.output and "artgan" in result.output.lower()
 
 
 def test_python_dash_m_artgan_runs_the_cli(tmp_path):

@@ -7,7 +7,10 @@ preparation settings, so a changed folder or setting builds a new cache and an
 unchanged one is opened instantly.  Images are written one at a time while
 decoding and read back through ``np.memmap``, so neither building nor training
 holds the set in RAM.  Both files are written atomically, index last: a cache
-without a matching index is simply rebuilt.  No TensorFlow here.
+without a matching index is simply rebuilt.  A build holds a file lock on its
+entry, so trainings started together on one folder (sweep workers, the workers
+of a multi-worker run) build it once and the others wait and open it.  No
+TensorFlow here.
 """
 
 from __future__ import annotations
@@ -60,8 +63,19 @@ def open_or_build(
     cached = _open(target, report.fingerprint)
     if cached is not None:
         return cached
+    from filelock import FileLock
 
-    for stale in target.glob(".images.u8.*.tmp"):  # a build killed part-way; only one builder per folder
+    target.mkdir(parents=True, exist_ok=True)
+    with FileLock(target / ".build.lock"):
+        cached = _open(target, report.fingerprint)  # built by another process while this one waited
+        if cached is not None:
+            return cached
+        return _build(folder, settings, report, target, on_progress)
+
+
+def _build(folder: Path, settings: PrepareSettings, report, target: Path,
+           on_progress: Callable[[int, int], None] | None) -> CachedSet:
+    for stale in target.glob(".images.u8.*.tmp"):  # a build killed part-way (the lock says no one else is building)
         stale.unlink(missing_ok=True)
     s = settings.size
     files, labels = [], []
