@@ -94,7 +94,8 @@ class TrialRunner:
             reached["step"] = quality.step
             trial.report(quality.swd, quality.step)
             trial.set_user_attr("step", quality.step)
-            if trial.should_prune():
+            # the last evaluation only scores a finished run: pruning it there would save nothing
+            if quality.step < config.steps and trial.should_prune():
                 reason = (f"SWD x1e3 {quality.swd:.1f} at step {quality.step} was behind the other trials "
                           f"at that step ({self.spec.pruner} pruner)")
                 raise optuna.TrialPruned(reason)
