@@ -71,6 +71,13 @@ def test_fastgan_painter_exports_to_plain_onnx_with_its_upsamplings_folded(expor
                         "AveragePool", "Add"}
     assert "Resize" not in ops and "DepthToSpace" not in ops  # every nearest x2 + 3x3 conv became phase convs
     assert exported.painter_ops == ops
+    import onnx
+
+    graph = onnx.load(str(exported.painter)).graph
+    producers = {node.output[0]: node.op_type for node in graph.node}
+    glu_inputs = [producers.get(node.input[0]) for node in graph.node if node.op_type == "Split"]
+    # each up block's GLU runs on its phase convolutions, not on an interleaved NHWC copy
+    assert glu_inputs.count("Conv") == len(glu_inputs) - 1 and "Transpose" not in glu_inputs
 
 
 def test_dcgan_painter_graph_folds_upsampling_into_its_convolutions_and_stays_nchw(tmp_path):

@@ -7,7 +7,9 @@ onnx = pytest.importorskip("onnx")
 import onnxruntime as ort  # noqa: E402
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
-from artgan.trainer.onnx_graph import depth_to_space_as_transposes, fold_output_conv_into_phases, op_counts  # noqa: E402
+from artgan.trainer.onnx_graph import (  # noqa: E402
+    depth_to_space_as_transposes, fold_output_conv_into_phases, glu_onto_phases, op_counts,
+)
 
 
 def _phases_to_image(kernel: int = 3, activation: str | None = "Tanh", channels: int = 5, h: int = 3, w: int = 4):
@@ -109,3 +111,59 @@ def test_batches_split_across_cores_give_what_one_call_gives(tmp_path):
         np.testing.assert_allclose(got, whole, atol=1e-6)
     single = runtime.LoadedModel(path=path, info=None, session=session, sha256="", workers=4)  # type: ignore[arg-type]
     np.testing.assert_allclose(single.run(["image"], {"phases": x[:1]})[0], whole[:1], atol=1e-6)
+
+
+def _phases_then_glu(channels: int = 6, h: int = 3, w: int = 4, extra_reader: bool = False):
+    """4 phase tensors [N, 2C, h, w] -> Concat -> DepthToSpace -> NHWC -> GLU -> NCHW -> Relu (tf2onnx's FastGAN block)."""
+    rng = np.random.default_rng(1)
+    phases = [f"p{k}" for k in range(4)]
+    nodes = [
+        helper.make_node("Concat", phases, ["phases"], axis=1),
+        helper.make_node("DepthToSpace", ["phases"], ["hidden"], blocksize=2, mode="DCR"),
+        helper.make_node("Transpose", ["hidden"], ["nhwc"], perm=[0, 2, 3, 1]),
+        helper.make_node("Split", ["nhwc"], ["a", "b"], axis=-1),
+        helper.make_node("Sigmoid", ["b"], ["gate"]),
+        helper.make_node("Mul", ["a", "gate"], ["glu"]),
+        helper.make_node("Transpose", ["glu"], ["glu_nchw"], perm=[0, 3, 1, 2]),
+        helper.make_node("Relu", ["glu_nchw"], ["out"]),
+    ]
+    outputs = [helper.make_tensor_value_info("out", TensorProto.FLOAT, [None, channels // 2, 2 * h, 2 * w])]
+    if extra_reader:  # an NHWC reader too (FastGAN's excitation multiplies the block's NHWC output)
+        nodes.append(helper.make_node("Neg", ["glu"], ["negated"]))
+        outputs.append(helper.make_tensor_value_info("negated", TensorProto.FLOAT, [None, 2 * h, 2 * w, channels // 2]))
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info(p, TensorProto.FLOAT, [None, channels, h, w]) for p in phases], outputs
+    )
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    feeds = {p: rng.standard_normal((2, channels, h, w)).astype(np.float32) for p in phases}
+    return proto, feeds
+
+
+@pytest.mark.parametrize("extra_reader", [False, True])
+def test_glu_after_an_interleave_runs_on_the_phases_with_the_same_numbers(extra_reader):
+    proto, feeds = _phases_then_glu(extra_reader=extra_reader)
+    names = [o.name for o in proto.graph.output]
+
+    def run():
+        return ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"]).run(names, feeds)
+
+    before = run()
+    assert glu_onto_phases(proto) == 1
+    onnx.checker.check_model(proto)
+    after = run()
+    for a, b in zip(after, before):
+        np.testing.assert_array_equal(a, b)
+    ops = op_counts(proto)
+    assert ops["Split"] == ops["Sigmoid"] == 4 and ops["DepthToSpace"] == 1
+    assert ops.get("Transpose", 0) == (1 if extra_reader else 0)  # NCHW readers lose both transposes
+    concat = next(n for n in proto.graph.node if n.op_type == "Concat")
+    producers = {n.output[0]: n.op_type for n in proto.graph.node}
+    assert [producers[name] for name in concat.input] == ["Mul"] * 4  # the GLU runs before the interleave
+
+
+def test_glu_rewrite_leaves_other_interleaves_alone():
+    proto, _ = _phases_to_image()
+    before = proto.SerializeToString()
+    assert glu_onto_phases(proto) == 0
+    assert proto.SerializeToString() == before

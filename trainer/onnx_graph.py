@@ -13,7 +13,8 @@ an integer x2 is the same as ``asymmetric`` + ``floor``.  Then each nearest x2
 followed by a 3x3 convolution is folded into four 2x2 convolutions at the low
 resolution (see ``fold_upsampling_into_conv``), and the RGB convolution after
 the last of them is computed on those phases too, so the full-size hidden
-tensor is never interleaved (see ``fold_output_conv_into_phases``).  The
+tensor is never interleaved (see ``fold_output_conv_into_phases``), and a GLU after an
+interleave runs on the phases before it (see ``glu_onto_phases``).  The
 other interleaves become two cheap transposes instead of ONNX Runtime's slow
 DepthToSpace (see ``depth_to_space_as_transposes``).
 """
@@ -290,6 +291,74 @@ def fold_output_conv_into_phases(proto: onnx.ModelProto) -> bool:
     return True
 
 
+def glu_onto_phases(proto: onnx.ModelProto) -> int:
+    """Phases -> Concat -> DepthToSpace -> NHWC Transpose -> GLU becomes a GLU on each phase; return how many.
+
+    FastGAN's up blocks end in a gated linear unit (split the channels in two halves a, b;
+    a * sigmoid(b)).  tf2onnx computes it in NHWC after the interleave, between a Transpose
+    pair, on twice the channels the block outputs.  The GLU only mixes channel c with channel
+    c + C/2 of the same pixel, and each phase convolution holds all channels of its pixels, so
+    it can run on each phase in NCHW before the interleave: the two full-size Transposes go,
+    and the interleave moves half as much.  Same numbers, bit for bit.
+    """
+    graph = proto.graph
+    consumers = _consumers(graph)
+    producers = {name: node for node in graph.node for name in node.output}
+    outputs = {o.name for o in graph.output}
+
+    def only_user(name: str, op_type: str) -> onnx.NodeProto | None:
+        users = consumers.get(name, [])
+        return users[0] if len(users) == 1 and users[0].op_type == op_type and name not in outputs else None
+
+    rewritten = 0
+    for d2s in [n for n in graph.node if n.op_type == "DepthToSpace"]:
+        concat = producers.get(d2s.input[0])
+        if concat is None or concat.op_type != "Concat" or _attrs(concat).get("axis") != 1 or len(concat.input) != 4:
+            continue
+        if any(len(consumers.get(phase, [])) != 1 for phase in concat.input) or concat.output[0] in outputs:
+            continue
+        to_nhwc = only_user(d2s.output[0], "Transpose")
+        if to_nhwc is None or list(_attrs(to_nhwc).get("perm", [])) != [0, 2, 3, 1]:
+            continue
+        split = only_user(to_nhwc.output[0], "Split")
+        if split is None or _attrs(split).get("axis") not in (-1, 3) or len(split.output) != 2 or len(split.input) != 1:
+            continue
+        sigmoid = only_user(split.output[1], "Sigmoid")
+        mul = only_user(split.output[0], "Mul")
+        if sigmoid is None or mul is None or only_user(sigmoid.output[0], "Mul") is not mul:
+            continue
+        base = f"{d2s.name or 'interleave'}_glu{rewritten}"
+        nodes, gated = [], []
+        for k, phase in enumerate(concat.input):
+            a, b, gate = f"{base}_p{k}_a", f"{base}_p{k}_b", f"{base}_p{k}_gate"
+            nodes += [
+                helper.make_node("Split", [phase], [a, b], name=f"{base}_p{k}_split", axis=1),
+                helper.make_node("Sigmoid", [b], [gate], name=f"{base}_p{k}_sigmoid"),
+                helper.make_node("Mul", [a, gate], [f"{base}_p{k}"], name=f"{base}_p{k}_mul"),
+            ]
+            gated.append(f"{base}_p{k}")
+        nchw = f"{base}_nchw"
+        nodes += [
+            helper.make_node("Concat", gated, [f"{base}_phases"], name=f"{base}_concat", axis=1),
+            helper.make_node("DepthToSpace", [f"{base}_phases"], [nchw], name=f"{base}_d2s", blocksize=2, mode="DCR"),
+            # the NHWC result under its old name, for readers that want NHWC (removed when none is left)
+            helper.make_node("Transpose", [nchw], [mul.output[0]], name=f"{base}_nhwc", perm=[0, 2, 3, 1]),
+        ]
+        back = [n for n in consumers.get(mul.output[0], [])
+                if n.op_type == "Transpose" and list(_attrs(n).get("perm", [])) == [0, 3, 1, 2] and n.output[0] not in outputs]
+        _splice(graph, [concat, d2s, to_nhwc, split, sigmoid, mul], nodes)
+        for transpose in back:  # NHWC -> NCHW straight after: read the NCHW tensor instead
+            for reader in consumers.get(transpose.output[0], []):
+                reader.input[:] = [nchw if name == transpose.output[0] else name for name in reader.input]
+            graph.node.remove(transpose)
+        consumers = _consumers(graph)
+        if not consumers.get(mul.output[0]) and mul.output[0] not in outputs:
+            graph.node.remove(next(n for n in graph.node if n.name == f"{base}_nhwc"))
+        producers = {name: node for node in graph.node for name in node.output}
+        rewritten += 1
+    return rewritten
+
+
 def depth_to_space_as_transposes(proto: onnx.ModelProto) -> int:
     """Each DepthToSpace (blocksize 2, DCR) becomes two Reshape/Transpose moves; return how many.
 
@@ -354,6 +423,7 @@ def optimise(proto: onnx.ModelProto, fold: bool = True, interleave_by_transposes
     constant_resize_scales(proto)
     if fold and fold_upsampling_into_conv(proto):
         fold_output_conv_into_phases(proto)
+        glu_onto_phases(proto)
     prune_dead_nodes(proto)
     if interleave_by_transposes:
         depth_to_space_as_transposes(proto)
