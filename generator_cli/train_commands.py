@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -129,7 +130,9 @@ def train(
     if cluster and devices > 1:
         raise fail("--devices and --workers do not mix: each worker uses every GPU of its machine", code=2)
     chief = cluster is None or cluster.chief
-    run_dir = out_dir or Path("runs") / data_dir.resolve().name
+    # the folder's name as the user gave it: a symlinked ./impressionism is still "impressionism"
+    dataset_name = Path(os.path.abspath(data_dir)).name
+    run_dir = out_dir or Path("runs") / dataset_name
     # a worker on another machine has no copy of the run: it builds the config from the same options
     # and takes the chief's checkpoint when training starts (trainer.distribute.broadcast_from_chief)
     if resume and (chief or (run_dir / "config.json").is_file()):
@@ -154,7 +157,7 @@ def train(
                 grow_from=str(grow_from or ""), fade_steps=min(steps // 4, 2000) if fade_steps is None else fade_steps,
                 arch=arch, width=width or default_width(size, arch), lr_g=lr, lr_d=lr, seed=seed, sample_every=sample_every,
                 checkpoint_every=checkpoint_every, keep_checkpoints=keep_checkpoints,
-                dataset_name=data_dir.resolve().name, crop=crop, dedupe=dedupe, classes=classes, loss=loss,
+                dataset_name=dataset_name, crop=crop, dedupe=dedupe, classes=classes, loss=loss,
                 regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p, arch),
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
                 eval_samples=eval_samples, dropout=dropout, deterministic=deterministic,

@@ -102,3 +102,15 @@ def test_resuming_a_conditional_run_on_other_classes_is_refused(tmp_path, cli):
     result = cli("train", tmp_path / "paintings", "--out", run, "--resume", "--steps", "4")
     assert result.exit_code == 1
     assert "class subfolders changed since this run started (boats, hills -> cats, dogs)" in " ".join(result.output.split())
+
+
+def test_a_symlinked_folder_names_the_run_and_the_painter_as_the_user_typed_it(tmp_path, cli, monkeypatch):
+    import json
+
+    data = make_images(tmp_path / "store" / "scans-2026")
+    (tmp_path / "impressionism").symlink_to(data)
+    monkeypatch.chdir(tmp_path)
+    result = cli("train", "impressionism", *TINY, "--steps", "1")
+    assert result.exit_code == 0, result.output
+    config = json.loads((tmp_path / "runs" / "impressionism" / "config.json").read_text())
+    assert config["dataset_name"] == "impressionism"  # not the link's target, scans-2026
