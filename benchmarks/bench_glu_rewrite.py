@@ -23,14 +23,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from results_file import write_results  # noqa: E402 - benchmarks/ is sys.path[0] when run as a script
 
 
-def one_thread_session(path: Path):
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = 1
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128])
@@ -41,7 +33,7 @@ def main() -> None:
     import numpy as np
 
     import onnx
-    from bench_paint import executed_flops, peak_flops
+    from bench_paint import executed_flops, peak_flops, session
     from artgan.trainer import fastgan, onnx_graph
     from artgan.trainer.config import default_width
     from artgan.trainer.export import export_networks
@@ -57,16 +49,16 @@ def main() -> None:
         for name, glu in (("with", rewrite), ("without", lambda proto: 0)):
             onnx_graph.glu_onto_phases = glu
             export_networks(generator, critic, folder / f"{name}.onnx", dict(latent_dim=128, resolution=size))
-            sessions[name] = one_thread_session(folder / f"{name}.onnx")
+            sessions[name] = session(str(folder / f"{name}.onnx"), one_thread=True)
         onnx_graph.glu_onto_phases = rewrite
         z = np.random.default_rng(0).standard_normal((args.batch, 128)).astype(np.float32)
         outputs = {name: s.run(None, {"z": z})[0] for name, s in sessions.items()}
         assert np.array_equal(outputs["with"], outputs["without"]), "the rewrite changed the painting"
         best = dict.fromkeys(sessions, float("inf"))
         for _ in range(args.rounds):
-            for name, session in sessions.items():
+            for name, painter in sessions.items():
                 started = time.process_time()
-                session.run(None, {"z": z})
+                painter.run(None, {"z": z})
                 best[name] = min(best[name], time.process_time() - started)
         gflops = executed_flops(onnx.load(str(folder / "with.onnx"))) / 1e9
         row = {name: {"img_s": args.batch / t, "share_of_peak": gflops * args.batch / t / peak} for name, t in best.items()}
