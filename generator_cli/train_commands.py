@@ -45,6 +45,16 @@ def _augment_p(value: str, arch: str) -> float | None:
         raise fail(f"--augment-p must be auto, adaptive or a probability from 0 to 1, not {value!r}", code=2) from None
 
 
+def _blur_from(blur: Optional[bool], source) -> int:
+    """TrainConfig.blur_from for --blur/--no-blur: every block, none, or what a --grow-from source allows."""
+    if source is None:
+        return 8 if blur in (None, True) else 0
+    from artgan.trainer.grow import GrowError, grown_blur_from
+
+    with user_errors(GrowError):
+        return grown_blur_from(source, blur is not False)
+
+
 def train(
     data_dir: Path = typer.Argument(..., help="Folder of images (jpg, png, webp, bmp, tiff; subfolders included)."),
     size: int = typer.Option(64, "--size", help="Image size in pixels: a power of two from 16 to 1024."),
@@ -65,6 +75,11 @@ def train(
     ),
     fade_steps: Optional[int] = typer.Option(
         None, "--fade-steps", min=0, help="Steps to fade a grown run's new block in \\[default: a quarter of --steps, at most 2000].",
+    ),
+    blur: Optional[bool] = typer.Option(
+        None, "--blur/--no-blur",
+        help="fastgan: blur after each upsampling conv (bilinear upsampling, no block textures) "
+        "\\[default: on; a run grown from an unblurred one blurs its new block only].",
     ),
     width: Optional[int] = typer.Option(
         None, "--width", min=1, help="Channels at full resolution (x2 per halving) \\[default: by --arch and --size; see the README]."
@@ -161,6 +176,7 @@ def train(
                 regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p, arch),
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
                 eval_samples=eval_samples, dropout=dropout, deterministic=deterministic,
+                blur_from=_blur_from(blur, source),
             )
         except ValueError as exc:
             raise fail(str(exc), code=2) from None

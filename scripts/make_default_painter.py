@@ -41,7 +41,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
 PREVIOUS = ROOT / "docs" / "default-painter"  # the previous painter's figures and sample sheet, for the card
-SIZE, BATCH, WIDTH, SEED = 128, 16, 12, 7
+# the painter this one replaces: PREVIOUS/NAME.evaluation.json, NAME.lattice.json, NAME-samples.png, NAME-card.md
+PREVIOUS_NAME, PREVIOUS_LABEL = "fastgan64", "FastGAN, 64 px, no blur"
+SIZE, BATCH, WIDTH, SEED = 128, 16, 8, 7
 CREDITS = "artgan default painter; photos: Debian endless-sky-data, images/land (public domain, from morguefile.com)"
 LICENCE = "MIT (model); training photos public domain"
 
@@ -137,7 +139,7 @@ def keep_learned_upscaler(upscaler: dict, lattice_learned: float, lattice_classi
     return False, " and ".join(why)
 
 
-def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: dict, upscaler: dict,
+def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: dict, previous_at64: dict, upscaler: dict,
                upscaler_decision: tuple[bool, str], lattice: dict, previous_lattice: dict, commands: list[str],
                history_note: str = "") -> str:
     from artgan.evaluation.report import summary_lines
@@ -202,7 +204,7 @@ They are landscape *photos*, not paintings: the closest redistributable set we c
 
 | | |
 | --- | --- |
-| network | `--arch fastgan`: z -> 4x4 -> [nearest x2 + 3x3 conv + BN + GLU] x {(size // 4).bit_length() - 1} with skip-layer excitation ({', '.join(f'{r} -> {16 * r} px' for r in (4, 8, 16) if 16 * r <= size)}) -> 3x3 conv + tanh; latent {config['latent_dim']}, width {config['width']} (channels at {size} px, doubling per halving up to {config['max_channels']}) |
+| network | `--arch fastgan`: z -> 4x4 -> [nearest x2 + 3x3 conv{' + blur' if config.get('blur') else ''} + BN + GLU] x {(size // 4).bit_length() - 1} with skip-layer excitation ({', '.join(f'{r} -> {16 * r} px' for r in (4, 8, 16) if 16 * r <= size)}) -> 3x3 conv + tanh; latent {config['latent_dim']}, width {config['width']} (channels at {size} px, doubling per halving up to {config['max_channels']}) |
 | discriminator | strided conv + residual down blocks to 8x8, patch logits; two decoders reconstruct the real image from its 8x8 and 16x16 features (L1, weight {config['recon_weight']}); R1 (gamma {config['r1_gamma']}, every {config['r1_every']} steps) |
 | recipe | {steps} steps, batch {config['batch_size']}, Adam {config['lr_g']} (beta1 {config['beta_1']}), {config['loss']} loss, label smoothing {config['label_smoothing']}, EMA {config['ema_decay']}, {config['crop']} crops, flips, DiffAugment (p {config['augment_p']}), seed {config['seed']} |
 {grown}{history}| picked | step {best['step']} of {steps}: the lowest SWD of the evaluations every {config['eval_every']} steps (`--checkpoint best`) |
@@ -210,23 +212,24 @@ They are landscape *photos*, not paintings: the closest redistributable set we c
 
 ## Quality: this painter beside the previous one
 
-| | previous (DCGAN, 64 px, v1) | this one (FastGAN, {size} px) |
+| | previous ({PREVIOUS_LABEL}) | this one (FastGAN, {size} px) |
 | --- | --- | --- |
-{row("SWD x1e3 / real floor (distance) at 64 px, `artgan evaluate --n 1000`", previous, evaluation) + chr(10) if size == 64 else ""}{row("SWD x1e3 / real floor (distance) at 64 px, 1000 other latents (seed 0)", previous, at64)}
-| MS-SSIM diversity (training photos {previous['ms_ssim']['real']:.3f}) | {previous['ms_ssim']['generated']:.3f} | {at64['ms_ssim']['generated']:.3f} |
-| near copies of a training photo | {100 * previous['memorisation']['near_copy_share']:.1f} % | {100 * at64['memorisation']['near_copy_share']:.1f} % |
+{row("SWD x1e3 / real floor (distance) at 64 px, `artgan evaluate --n 1000`", previous, evaluation) + chr(10) if size == 64 else ""}{row("SWD x1e3 / real floor (distance) at 64 px, the same 1000 other latents (seed 0)", previous_at64, at64)}
+| MS-SSIM diversity at 64 px (training photos {previous_at64['ms_ssim']['real']:.3f}) | {previous_at64['ms_ssim']['generated']:.3f} | {at64['ms_ssim']['generated']:.3f} |
+| near copies of a training photo | {100 * previous_at64['memorisation']['near_copy_share']:.1f} % | {100 * at64['memorisation']['near_copy_share']:.1f} % |
 | lattice-peak score, `artgan paint` default output ({previous_lattice['paint_default']['size'][0]} px / {lattice['paint_default']['size'][0]} px) | {previous_lattice['paint_default']['lattice']:.2f} | {lattice['paint_default']['lattice']:.2f} |
 | lattice-peak score, posted 1080 px JPEG | {previous_lattice['posted_jpeg']['lattice']:.2f} | {lattice['posted_jpeg']['lattice']:.2f} |
 | lattice-peak score, native size | {previous_lattice['native']['lattice']:.2f} | {lattice['native']['lattice']:.2f} |
-| sample sheet | [v1 samples](../docs/default-painter/v1-dcgan64-samples.png) | [default-samples.png](default-samples.png) |
+| sample sheet | [previous samples](../docs/default-painter/{PREVIOUS_NAME}-samples.png) | [default-samples.png](default-samples.png) |
 
-The second SWD row paints 1000 other latents (seed 0) and downscales them to 64 px (Lanczos) where
-the painter is larger, against the photos prepared at 64 px as the previous painter was measured;
+The "other latents" rows paint the same 1000 latents (seed 0) with both painters, downscaled to 64 px
+(Lanczos) where a painter is larger, against the photos prepared at 64 px;
 with 90 real images a side, SWD moves by several points between latent sets, so differences that
 small are noise.  Lattice-peak scores (1.0 = no
 periodic grid; photos score about 1) come from `python benchmarks/bench_lattice.py`; the previous
 painter's from the same script run before it was replaced
-(`docs/default-painter/v1-dcgan64.lattice.json`).
+(`docs/default-painter/{PREVIOUS_NAME}.lattice.json`; its card: `{PREVIOUS_NAME}-card.md`; the first
+painter, a DCGAN at 64 px, is kept beside it as `v1-dcgan64-*`).
 
 At its own size (`artgan evaluate models/default.onnx --n 1000`, {size} px):
 
@@ -309,8 +312,10 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_lattice import measure as lattice_of
 
-    previous = json.loads((PREVIOUS / "v1-dcgan64.evaluation.json").read_text())
-    previous_lattice = json.loads((PREVIOUS / "v1-dcgan64.lattice.json").read_text())
+    previous = json.loads((PREVIOUS / f"{PREVIOUS_NAME}.evaluation.json").read_text())
+    previous_lattice = json.loads((PREVIOUS / f"{PREVIOUS_NAME}.lattice.json").read_text())
+    # the painter being replaced, measured exactly as the new one will be (same latents, same photos)
+    previous_at64 = compare_at(MODELS / "default.onnx", args.data, 64)
     with tempfile.TemporaryDirectory(dir=MODELS) as tmp:
         stage = Path(tmp)
         started = time.perf_counter()
@@ -340,7 +345,7 @@ def main() -> None:
              "--out", stage / "samples")
         grid = next((stage / "samples").glob("*grid*"))
         shutil.copyfile(grid, stage / "default-samples.png")
-        (stage / "README.md").write_text(model_card(stage, args.run, evaluation, at64, previous, upscaler, decision,
+        (stage / "README.md").write_text(model_card(stage, args.run, evaluation, at64, previous, previous_at64, upscaler, decision,
                                                     lattice, previous_lattice, commands, args.history))
         for name in names:
             (stage / name).chmod(0o644)  # shipped files are read by everyone, whatever this umask

@@ -66,18 +66,25 @@ def _ops(path):
 
 def test_fastgan_painter_exports_to_plain_onnx_with_its_upsamplings_folded(exported):
     ops = _ops(exported.painter)
-    # GLU = Split + Sigmoid + Mul; skip-layer excitation = Conv + Sigmoid + Mul (its 4x4 pool is a no-op at 16 px)
+    # GLU = Split + Sigmoid + Mul; skip-layer excitation = Conv + Sigmoid + Mul (its 4x4 pool is a no-op at 16 px);
+    # the blur after each upsampling conv = a reflect Pad + a depthwise Conv
     assert set(ops) <= {"Conv", "Split", "Sigmoid", "Mul", "Transpose", "Reshape", "Concat", "MatMul", "Tanh", "Slice",
-                        "AveragePool", "Add"}
+                        "AveragePool", "Add", "Pad"}
     assert "Resize" not in ops and "DepthToSpace" not in ops  # every nearest x2 + 3x3 conv became phase convs
     assert exported.painter_ops == ops
     import onnx
+    from onnx import helper
 
     graph = onnx.load(str(exported.painter)).graph
-    producers = {node.output[0]: node.op_type for node in graph.node}
-    glu_inputs = [producers.get(node.input[0]) for node in graph.node if node.op_type == "Split"]
-    # each up block's GLU runs on its phase convolutions, not on an interleaved NHWC copy
-    assert glu_inputs.count("Conv") == len(glu_inputs) - 1 and "Transpose" not in glu_inputs
+    consumers = {name: node for node in graph.node for name in node.input}
+    glus = [node for node in graph.node if node.op_type == "Split"]
+    pads = [node for node in graph.node if node.op_type == "Pad"]
+    # one blur per up block (every GLU but the 4x4 stem's): a reflect Pad read by a depthwise Conv
+    assert len(pads) == len(glus) - 1
+    for pad in pads:
+        assert {a.name: helper.get_attribute_value(a) for a in pad.attribute}["mode"] == b"reflect"
+        conv = consumers[pad.output[0]]
+        assert conv.op_type == "Conv" and {a.name: helper.get_attribute_value(a) for a in conv.attribute}["group"] > 1
 
 
 def test_dcgan_painter_graph_folds_upsampling_into_its_convolutions_and_stays_nchw(tmp_path):

@@ -74,6 +74,35 @@ def test_runs_from_before_arch_existed_load_as_dcgan(tmp_path):
     assert not any("excite" in layer.name for layer in GAN(loaded).generator.layers)
 
 
+def test_runs_from_before_blur_existed_load_without_it_and_new_runs_blur(tmp_path):
+    raw = TrainConfig(data_dir="x", size=32, width=4).to_dict()
+    del raw["blur_from"]
+    (tmp_path / "config.json").write_text(json.dumps(raw))
+    old = GAN(TrainConfig.load(tmp_path / "config.json")).generator
+    new = GAN(TrainConfig(data_dir="x", size=32, width=4)).generator
+    assert not any(isinstance(layer, fastgan.Blur) for layer in old.layers)
+    assert [layer.name for layer in new.layers if isinstance(layer, fastgan.Blur)] == [
+        f"g_up{r}_blur" for r in (8, 16, 32)
+    ]
+    assert old.count_params() == new.count_params()  # the blur has no weights: old checkpoints still fit
+
+
+def test_blurred_upsampling_conv_is_bilinear_upsampling_then_the_conv():
+    """Inside the image (the blur reflects at the border, bilinear clamps) the two are one operator."""
+    from artgan.trainer.networks import UpsampleConv
+
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.standard_normal((2, 12, 12, 3)), tf.float32)
+    conv = UpsampleConv(5)
+    blurred = fastgan.Blur()(conv(x)).numpy()
+    bilinear = tf.image.resize(x, [24, 24], method="bilinear")
+    reference = tf.nn.conv2d(bilinear, conv.kernel, 1, "SAME").numpy()
+    np.testing.assert_allclose(blurred[:, 3:-3, 3:-3], reference[:, 3:-3, 3:-3], atol=1e-5)
+    # and it keeps a constant image constant up to the edges (normalised, reflected)
+    ones = tf.ones((1, 8, 8, 2))
+    np.testing.assert_allclose(fastgan.Blur()(ones).numpy(), ones.numpy(), atol=1e-6)
+
+
 def test_an_unknown_arch_or_a_dcgan_only_option_is_refused_with_the_choices():
     with pytest.raises(ValueError, match="--arch must be one of fastgan, dcgan"):
         TrainConfig(data_dir="x", arch="stylegan9")

@@ -70,6 +70,23 @@ def test_growth_starts_from_the_trained_weights(small_run, tmp_path):
     assert "reused" in message and "fading in over 10 steps" in message
 
 
+def test_a_run_grown_from_an_unblurred_one_blurs_its_new_block_only(cli, small_run, tmp_path):
+    from artgan.trainer import fastgan
+    from artgan.trainer.config import TrainConfig
+    from artgan.trainer.export import load_trained
+
+    data, _ = small_run
+    old = tmp_path / "old16"
+    result = cli("train", data, "--size", "16", *SMALL, "--no-blur", "--steps", "2", "--out", old)
+    assert result.exit_code == 0, result.output
+    assert TrainConfig.load(old / "config.json").blur_from == 0
+    result = cli("train", data, "--size", "32", "--grow-from", old, "--steps", "2", "--out", tmp_path / "x32")
+    assert result.exit_code == 0, result.output
+    config, gan = load_trained(tmp_path / "x32")
+    assert config.blur_from == 32
+    assert [layer.name for layer in gan.generator.layers if isinstance(layer, fastgan.Blur)] == ["g_up32_blur"]
+
+
 def test_growing_from_the_wrong_run_says_why(cli, small_run, tmp_path):
     data, small = small_run
     result = cli("train", data, "--size", "64", "--grow-from", small, "--steps", "2", "--out", tmp_path / "a")
@@ -78,4 +95,6 @@ def test_growing_from_the_wrong_run_says_why(cli, small_run, tmp_path):
     assert result.exit_code == 1 and "not an artgan run" in result.output
     result = cli("train", data, "--size", "32", "--arch", "dcgan", "--grow-from", small, "--steps", "2", "--out", tmp_path / "c")
     assert result.exit_code != 0 and "--grow-from needs --arch fastgan" in result.output
-    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    result = cli("train", data, "--size", "32", "--grow-from", small, "--no-blur", "--steps", "2", "--out", tmp_path / "d")
+    assert result.exit_code == 1 and "trained with blurred upsampling" in result.output and "drop --no-blur" in result.output
+    assert not any((tmp_path / name).exists() for name in "abd")

@@ -69,6 +69,9 @@ class TrainConfig:
     regularizer: str = "r1"  # r1 (gradient penalty on reals) | spectral (spectral norm in D) | none
     r1_gamma: float = 0.1
     r1_every: int = 4  # lazy R1: the penalty (x r1_every) on every 4th step costs a quarter as much
+    # fastgan: the up blocks at this resolution and above blur after their conv, which makes them bilinear
+    # upsampling (no block textures); 8 = every block, 0 = none (runs from before it existed)
+    blur_from: int = 8
     recon_weight: float = 1.0  # fastgan: weight of D's L1 reconstruction loss on reals (0 = off)
     grow_from: str = ""  # a trained fastgan run at half this size whose layers start this one (trainer.grow)
     fade_steps: int = 0  # steps over which a grown run fades its new top block in
@@ -102,6 +105,8 @@ class TrainConfig:
             raise ValueError("--grow-from needs --arch fastgan (its layers are named by resolution, so they can be reused)")
         if self.arch == "fastgan" and self.regularizer == "spectral":
             raise ValueError("--regularizer spectral is for --arch dcgan; fastgan's discriminator uses r1 or none")
+        if self.blur_from and (self.blur_from < 8 or self.blur_from & (self.blur_from - 1)):
+            raise ValueError(f"blur-from must be 0 (no blur) or a power of two from 8, not {self.blur_from}")
         if self.fade_steps < 0:
             raise ValueError(f"--fade-steps must be 0 or more, not {self.fade_steps}")
         if self.eval_every < 0 or self.eval_samples < 2:
@@ -117,6 +122,7 @@ class TrainConfig:
     def load(cls, path: Path) -> "TrainConfig":
         raw = json.loads(Path(path).read_text())
         raw.setdefault("arch", "dcgan")  # runs from before --arch existed are DCGAN runs
+        raw.setdefault("blur_from", 0)  # and runs from before --blur upsampled without it
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in raw.items() if k in known})
 

@@ -1,7 +1,7 @@
 """FastGAN-class networks (Liu et al. 2021, "Towards faster and stabilized GAN training for
 high-fidelity few-shot image synthesis"), sized for a CPU as well as a GPU.
 
-Generator: z -> 4x4 -> [nearest x2 + 3x3 conv + BN + GLU] per octave, with
+Generator: z -> 4x4 -> [nearest x2 + 3x3 conv (+ blur) + BN + GLU] per octave, with
 *skip-layer excitation* (SLE): the 4x4/8x8/16x16 features gate the channels of
 the 64/128/256 px ones (pool to 4x4, 4x4 conv, swish, 1x1 conv, sigmoid, multiply).
 SLE gives the high-resolution layers a short gradient path to the layout decided
@@ -46,8 +46,26 @@ class GLU(layers.Layer):
         return (*input_shape[:-1], input_shape[-1] // 2)
 
 
-def _up_block(x, filters: int, name: str):
+class Blur(layers.Layer):
+    """A fixed [1, 2, 1] x [1, 2, 1] / 16 low-pass on each channel, edges reflected.
+
+    Placed after a nearest-upsampling 3x3 conv, it turns the block into bilinear upsampling
+    then the conv (linear filters commute), so the 2x2 copies nearest upsampling makes never
+    reach the painting: at 128 px those grew into block and grid textures.  lightweight-gan
+    and StyleGAN blur at the same place.  Exports as one depthwise ONNX Conv.
+    """
+
+    def call(self, x):
+        taps = tf.constant([1.0, 2.0, 1.0]) / 4.0
+        kernel = tf.tile((taps[:, None] * taps[None, :])[:, :, None, None], [1, 1, x.shape[-1], 1])
+        padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="REFLECT")
+        return tf.nn.depthwise_conv2d(padded, tf.cast(kernel, x.dtype), [1, 1, 1, 1], "VALID")
+
+
+def _up_block(x, filters: int, name: str, blur: bool = False):
     x = UpsampleConv(2 * filters, name=f"{name}_conv")(x)
+    if blur:
+        x = Blur(name=f"{name}_blur")(x)
     x = layers.BatchNormalization(name=f"{name}_bn", synchronized=_synchronized())(x)
     return GLU(name=f"{name}_glu")(x)
 
@@ -85,9 +103,13 @@ FADE_RGB, FADE = "g_fade_rgb", "g_fade"  # the grown-from run's RGB head at half
 
 
 def build_generator(
-    latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0, fade: bool = False
+    latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0, fade: bool = False,
+    blur_from: int = 0,
 ) -> keras.Model:
     """z [N, latent] (+ label int64 [N]) -> image [N, size, size, 3] in [-1, 1].
+
+    The up blocks at ``blur_from`` px and above blur after their conv (:class:`Blur`; 0 = none;
+    new runs blur every block, a run grown from an unblurred one only its new block).
 
     ``fade=True`` adds the half-size RGB head of a grown-from run, upsampled and blended
     with the new full-size output by a :class:`FadeIn` layer.
@@ -102,7 +124,8 @@ def build_generator(
     resolution = BASE
     while resolution < size:
         resolution *= 2
-        x = _up_block(x, channels(resolution, size, width, max_channels), f"g_up{resolution}")
+        x = _up_block(x, channels(resolution, size, width, max_channels), f"g_up{resolution}",
+                      blur=bool(blur_from) and resolution >= blur_from)
         source = resolution // SLE_STRIDE
         if source in features:
             x = _excite(features[source], x, f"g_sle{source}_{resolution}")

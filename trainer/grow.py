@@ -50,11 +50,32 @@ def check_source(source: TrainConfig, target: TrainConfig) -> None:
             f"{target.grow_from} paints {source.size} px: it can start a {source.size * 2} px run, "
             f"not {target.size} px (grow one octave at a time: 32, then 64, then 128)"
         )
+    if grown_blur_from(source, bool(target.blur_from)) != target.blur_from:
+        raise GrowError(
+            f"{target.grow_from} blurs its up blocks from {source.blur_from or 'no'} px: a run grown from it "
+            f"blurs from {grown_blur_from(source, True)} px, not {target.blur_from}"
+        )
     if source.latent_dim != target.latent_dim or list(source.class_names) != list(target.class_names):
         raise GrowError(
             f"{target.grow_from} has latent size {source.latent_dim} and classes {source.class_names or 'none'}; "
             f"this run needs the same ({target.latent_dim}, {target.class_names or 'none'})"
         )
+
+
+def grown_blur_from(source: TrainConfig, blur: bool) -> int:
+    """``blur_from`` of a run grown from ``source``: its blocks as they were trained, the new one blurred if asked.
+
+    A source that blurs from R px keeps doing so (its layers were trained after a blur); an
+    unblurred source gets the blur on the new top block only.
+    """
+    if source.blur_from and not blur:
+        raise GrowError(
+            "the --grow-from run was trained with blurred upsampling: its layers only "
+            "fit a run that blurs the same blocks (drop --no-blur)"
+        )
+    if source.blur_from:
+        return source.blur_from
+    return source.size * 2 if blur else 0
 
 
 def load_source(run: Path) -> tuple[TrainConfig, dict[str, np.ndarray]]:
@@ -115,7 +136,7 @@ def plain_generator(gan) -> keras.Model:
         return gan.ema_generator
     config = gan.config
     plain = fastgan.build_generator(config.latent_dim, config.size, config.width, config.max_channels,
-                                    len(config.class_names))
+                                    len(config.class_names), blur_from=config.blur_from)
     copied = copy_matching_layers(gan.ema_generator, plain)
     missing = [layer.name for layer in plain.layers if layer.weights and layer.name not in copied]
     if missing:  # cannot happen for a generator built by build_generator; refuse rather than export noise

@@ -108,7 +108,7 @@ class GAN:
         if config.arch == "fastgan":
             build_g = lambda: fastgan.build_generator(  # noqa: E731
                 config.latent_dim, config.size, config.width, config.max_channels, num_classes,
-                fade=bool(config.grow_from and config.fade_steps),
+                fade=bool(config.grow_from and config.fade_steps), blur_from=config.blur_from,
             )
             self.discriminator, self.d_features = fastgan.build_discriminator(
                 config.size, config.width, config.max_channels, num_classes
