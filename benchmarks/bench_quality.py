@@ -2,6 +2,7 @@
 
     python benchmarks/bench_quality.py --data data/endless-sky --size 64 --minutes 20 \
         [--candidate fastgan="--arch fastgan" --candidate dcgan="--arch dcgan"] [--n 500]
+        [--lightweight-gan BENCH_VENV/bin/python [--lightweight-gan-flags "--fmap-max 16"]]
 
 Each candidate is an ordinary `artgan train` run (so what is measured is what users get),
 pinned with `taskset` to its own core, all started together and stopped together by
@@ -11,6 +12,9 @@ generator paints --n images and they are compared with the training images prepa
 same size: SWD x1e3 beside the real-vs-real floor, the distance to that floor, MS-SSIM
 diversity beside the reals', the share of near copies of a training image, and the
 lattice-peak score of the native paintings.  Steps and img/s come from metrics.csv.
+--lightweight-gan adds lucidrains' lightweight-gan (PyTorch) as one more candidate, trained by
+benchmarks/lightweight_gan_driver.py with that interpreter (a benchmark-only venv: `pip install
+torch lightweight-gan`, never an artgan dependency) on the same prepared images, on its own core.
 Writes RESULTS/NAME.json (NAME: the --out folder's name, default quality-SIZE), a sample grid per candidate (RUN/final-grid.png) and
 prints a Markdown table.
 """
@@ -40,7 +44,12 @@ def artgan_executable() -> str:
     return str(beside) if beside.exists() else "artgan"
 
 
+LIGHTWEIGHT_GAN = "lightweight-gan"
+
+
 def start(name: str, flags: str, core: int, args: argparse.Namespace, out: Path) -> subprocess.Popen:
+    if name == LIGHTWEIGHT_GAN:
+        return start_lightweight_gan(flags, core, args, out)
     command = [
         "taskset", "-c", str(core), artgan_executable(), "train", str(args.data), "--size", str(args.size),
         "--steps", "100000000", "--batch-size", str(args.batch_size), "--crop", "random", "--augment", "on",
@@ -49,6 +58,31 @@ def start(name: str, flags: str, core: int, args: argparse.Namespace, out: Path)
     ]
     print("$", shlex.join(command), flush=True)
     log = open(out / f"{name}.log", "w")
+    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def prepared_images(args: argparse.Namespace, out: Path) -> Path:
+    """The training images as artgan prepares them (square, --size px) in a folder, for lightweight-gan."""
+    folder = out / f"prepared-{args.size}"
+    if not folder.is_dir():
+        from artgan.trainer.data import load_folder
+        from PIL import Image
+
+        real = load_folder(args.data, args.size, crop="centre")
+        folder.mkdir(parents=True)
+        for i, image in enumerate(real.images):
+            Image.fromarray(image).save(folder / f"{i:05d}.png")
+    return folder
+
+
+def start_lightweight_gan(flags: str, core: int, args: argparse.Namespace, out: Path) -> subprocess.Popen:
+    command = [
+        "taskset", "-c", str(core), args.lightweight_gan, str(ROOT / "benchmarks" / "lightweight_gan_driver.py"),
+        "--images", str(prepared_images(args, out)), "--size", str(args.size), "--batch-size", str(args.batch_size),
+        "--out", str(out / LIGHTWEIGHT_GAN), "--n", str(args.n), "--seed", str(args.seed), *shlex.split(flags),
+    ]
+    print("$", shlex.join(command), flush=True)
+    log = open(out / f"{LIGHTWEIGHT_GAN}.log", "w")
     return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -87,9 +121,13 @@ def measure(run: Path, real, n: int, seed: int) -> dict:
     from artgan.trainer.quality import generate_images
     from PIL import Image
 
-    config, gan = load_trained(run)
-    z = np.random.default_rng(seed).standard_normal((n, config.latent_dim)).astype(np.float32)
-    generated = generate_images(gan.ema_generator, z, class_count=len(config.class_names))
+    if run.name == LIGHTWEIGHT_GAN:  # painted by its driver, in its own venv
+        generated, params = np.load(run / "samples.npy")[:n], {}
+    else:
+        config, gan = load_trained(run)
+        z = np.random.default_rng(seed).standard_normal((n, config.latent_dim)).astype(np.float32)
+        generated = generate_images(gan.ema_generator, z, class_count=len(config.class_names))
+        params = {"params_g": int(gan.generator.count_params()), "params_d": int(gan.discriminator.count_params())}
     report = evaluate_sets(generated, real.images, [p.name for p in real.files], seed=seed)
     Image.fromarray(make_grid(generated[:16])).save(run / "final-grid.png")
     swd, div = report["swd_x1e3"], report["ms_ssim"]
@@ -98,9 +136,8 @@ def measure(run: Path, real, n: int, seed: int) -> dict:
         "distance_to_floor": swd["average"] - swd["real_floor"]["average"],
         "ms_ssim": div["generated"], "ms_ssim_real": div["real"],
         "near_copy_share": report["memorisation"]["near_copy_share"],
-        "lattice_peak": median_lattice_score(generated[:32]) if config.size >= 32 else None,
-        "grid": str(run / "final-grid.png"),
-        "params_g": int(gan.generator.count_params()), "params_d": int(gan.discriminator.count_params()),
+        "lattice_peak": median_lattice_score(generated[:32]) if generated.shape[1] >= 32 else None,
+        "grid": str(run / "final-grid.png"), **params,
     }
 
 
@@ -117,9 +154,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=500, help="paintings per evaluation")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None, help="folder of the runs [default: results/quality-SIZE]")
+    parser.add_argument("--lightweight-gan", default=None, metavar="PYTHON",
+                        help="race lightweight-gan too, with this interpreter (a venv with torch and lightweight-gan)")
+    parser.add_argument("--lightweight-gan-flags", default="", help="extra flags for benchmarks/lightweight_gan_driver.py")
     parser.add_argument("--measure-only", action="store_true", help="measure existing runs in --out again")
     args = parser.parse_args()
-    candidates = dict(c.split("=", 1) for c in args.candidate) if args.candidate else DEFAULTS
+    candidates = dict(c.split("=", 1) for c in args.candidate) if args.candidate else dict(DEFAULTS)
+    if args.lightweight_gan:
+        candidates[LIGHTWEIGHT_GAN] = args.lightweight_gan_flags
     out = args.out or RESULTS / f"quality-{args.size}"
     out.mkdir(parents=True, exist_ok=True)
     if not args.measure_only:

@@ -76,6 +76,10 @@ def train(
     fade_steps: Optional[int] = typer.Option(
         None, "--fade-steps", min=0, help="Steps to fade a grown run's new block in \\[default: a quarter of --steps, at most 2000].",
     ),
+    freeze_grown: bool = typer.Option(
+        False, "--freeze-grown",
+        help="With --grow-from: train only the new top block; the reused generator layers keep their trained weights.",
+    ),
     blur: Optional[bool] = typer.Option(
         None, "--blur/--no-blur",
         help="fastgan: blur after each upsampling conv (bilinear upsampling, no block textures) "
@@ -176,7 +180,7 @@ def train(
                 regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p, arch),
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
                 eval_samples=eval_samples, dropout=dropout, deterministic=deterministic,
-                blur_from=_blur_from(blur, source),
+                blur_from=_blur_from(blur, source), freeze_grown=freeze_grown,
             )
         except ValueError as exc:
             raise fail(str(exc), code=2) from None

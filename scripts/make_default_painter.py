@@ -75,10 +75,12 @@ def small_arguments(data: Path, run: Path, steps: int) -> list[object]:
 
 
 def grow_arguments(data: Path, run: Path, source: Path, steps: int) -> list[object]:
-    """Stage 2: 128 px grown from stage 1 (width halved to 8, the new block faded in over FADE_STEPS)."""
+    """Stage 2: 128 px grown from stage 1 (width halved to 8, the new block faded in over FADE_STEPS and
+    trained alone: unfrozen, the 64 px layers were wrecked by the new discriminator layers' first
+    gradients within 400 steps, and the paintings turned to blocks)."""
     return [
         "train", data, "--size", SIZE, "--grow-from", source, "--steps", steps, "--batch-size", BATCH,
-        "--fade-steps", FADE_STEPS, "--crop", "random", "--augment", "on", "--eval-every", 400, "--eval-samples", 256,
+        "--fade-steps", FADE_STEPS, "--freeze-grown", "--crop", "random", "--augment", "on", "--eval-every", 400, "--eval-samples", 256,
         "--checkpoint-every", 400, "--sample-every", 400, "--seed", SEED, "--out", run,
     ]
 

@@ -70,6 +70,35 @@ def test_growth_starts_from_the_trained_weights(small_run, tmp_path):
     assert "reused" in message and "fading in over 10 steps" in message
 
 
+def test_a_frozen_grown_run_trains_its_new_block_and_keeps_every_reused_layer(cli, small_run, tmp_path):
+    from artgan.trainer.export import load_trained
+
+    data, small = small_run
+    grown = tmp_path / "x32"
+    result = cli("train", data, "--size", "32", "--grow-from", small, "--freeze-grown", "--batch-size", "8",
+                 "--steps", "3", "--fade-steps", "1", "--sample-every", "100", "--eval-every", "0", "--checkpoint-every", "1",
+                 "--out", grown)
+    assert result.exit_code == 0, result.output
+    _, small_gan = load_trained(small)
+    config, gan = load_trained(grown)
+    assert config.freeze_grown
+    reused = [layer for layer in small_gan.generator.layers if layer.weights and layer.name != "image"]
+    assert len(reused) > 5
+    for old in reused:  # weights and batch-norm statistics, in G and in its EMA copy
+        for model in (gan.generator, gan.ema_generator):
+            for new, before in zip(model.get_layer(old.name).get_weights(), old.get_weights()):
+                np.testing.assert_array_equal(new, before, err_msg=old.name)
+    # the new block and D learned between the first checkpoint and the last
+    _, first = load_trained(grown, step=1)
+    for name in ("g_up32_conv", "image"):
+        assert not np.array_equal(first.generator.get_layer(name).get_weights()[0],
+                                  gan.generator.get_layer(name).get_weights()[0]), name
+    assert not np.array_equal(first.discriminator.get_layer("d_stem").get_weights()[0],
+                              gan.discriminator.get_layer("d_stem").get_weights()[0])
+    result = cli("train", data, "--size", "32", "--freeze-grown", "--steps", "2", "--out", tmp_path / "y")
+    assert result.exit_code == 2 and "--freeze-grown needs --grow-from" in result.output
+
+
 def test_a_run_grown_from_an_unblurred_one_blurs_its_new_block_only(cli, small_run, tmp_path):
     from artgan.trainer import fastgan
     from artgan.trainer.config import TrainConfig

@@ -75,6 +75,7 @@ class TrainConfig:
     recon_weight: float = 1.0  # fastgan: weight of D's L1 reconstruction loss on reals (0 = off)
     grow_from: str = ""  # a trained fastgan run at half this size whose layers start this one (trainer.grow)
     fade_steps: int = 0  # steps over which a grown run fades its new top block in
+    freeze_grown: bool = False  # a grown run trains only its new top block; the reused generator layers stay as trained
     augment: str = "auto"  # auto (on below AUGMENT_AUTO_BELOW images) | on | off: DiffAugment
     augment_p: float | None = None  # fixed probability of each augmentation; None = adaptive
     augment_target: float = 0.6  # adaptive: raise p while E[sign(D(real))] is above this
@@ -101,6 +102,8 @@ class TrainConfig:
         for name in ("steps", "batch_size", "latent_dim", "width", "sample_every", "checkpoint_every", "keep_checkpoints", "r1_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
+        if self.freeze_grown and not self.grow_from:
+            raise ValueError("--freeze-grown needs --grow-from: it keeps the layers a grown run reuses as they were trained")
         if self.grow_from and self.arch != "fastgan":
             raise ValueError("--grow-from needs --arch fastgan (its layers are named by resolution, so they can be reused)")
         if self.arch == "fastgan" and self.regularizer == "spectral":

@@ -12,6 +12,7 @@ then 128, each run starting where the last stopped.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import keras
@@ -127,6 +128,23 @@ def grow_from(gan, run: Path) -> str:
         f"generator layers and {len(copied_d)} discriminator layers; new: {', '.join(fresh) or 'none'}; "
         f"fading in over {gan.config.fade_steps} steps"
     )
+
+
+def is_top_block(name: str, size: int) -> bool:
+    """Whether a generator layer belongs to the new top block of a ``size`` px run (or is its RGB head)."""
+    return name == "image" or name.startswith(f"g_up{size}_") or bool(re.fullmatch(rf"g_sle\d+_{size}_\w+", name))
+
+
+def freeze_reused_layers(generator: keras.Model, size: int) -> list[str]:
+    """--freeze-grown: every layer below the top block stops training (batch norm then uses its
+    trained statistics), so the grown-from painter's composition cannot be unlearned while the
+    new block and the discriminator's new layers learn; returns the frozen names."""
+    frozen = []
+    for layer in generator.layers:
+        if layer.weights and layer.trainable_weights and not is_top_block(layer.name, size):
+            layer.trainable = False
+            frozen.append(layer.name)
+    return frozen
 
 
 def plain_generator(gan) -> keras.Model:

@@ -129,6 +129,11 @@ class GAN:
             )
         self.generator = build_g()
         self.ema_generator = build_g()
+        if config.freeze_grown:  # before the optimizers see the variables; the EMA copy pairs the same ones
+            from .grow import freeze_reused_layers
+
+            for generator in (self.generator, self.ema_generator):
+                freeze_reused_layers(generator, config.size)
         self.ema_generator.set_weights(self.generator.get_weights())
 
     @property
