@@ -11,7 +11,9 @@ cores they run in rounds of one per core.  Then, for each run's last checkpoint,
 generator paints --n images and they are compared with the training images prepared at the
 same size: SWD x1e3 beside the real-vs-real floor, the distance to that floor, MS-SSIM
 diversity beside the reals', the share of near copies of a training image, and the
-lattice-peak score of the native paintings.  Steps and img/s come from metrics.csv.
+lattice-peak score of the native paintings.  Steps and img/s come from metrics.csv (of the last
+stage).  A candidate's flags may hold stages, "FLAGS then FLAGS": the first trains at half --size,
+the next grows from it (--grow-from) to --size, each for an equal share of the same minutes.
 --lightweight-gan adds lucidrains' lightweight-gan (PyTorch) as one more candidate, trained by
 benchmarks/lightweight_gan_driver.py with that interpreter (a benchmark-only venv: `pip install
 torch lightweight-gan`, never an artgan dependency) on the same prepared images, on its own core.
@@ -29,6 +31,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -47,18 +50,53 @@ def artgan_executable() -> str:
 LIGHTWEIGHT_GAN = "lightweight-gan"
 
 
-def start(name: str, flags: str, core: int, args: argparse.Namespace, out: Path) -> subprocess.Popen:
+THEN = " then "  # a staged candidate: "FLAGS then FLAGS", each stage grown from the one before
+
+
+def stages_of(name: str, flags: str, size: int) -> list[tuple[str, int, str]]:
+    """(run name, size, flags) of each stage: a staged candidate grows an octave per stage up to --size."""
+    parts = [part.strip() for part in flags.split(THEN)]
+    last = len(parts) - 1
+    return [(name if k == last else f"{name}-stage{k}", size >> (last - k), part) for k, part in enumerate(parts)]
+
+
+def start(name: str, flags: str, core: int, args: argparse.Namespace, out: Path, size: int | None = None,
+          extra: tuple[str, ...] = ()) -> subprocess.Popen:
     if name == LIGHTWEIGHT_GAN:
         return start_lightweight_gan(flags, core, args, out)
     command = [
-        "taskset", "-c", str(core), artgan_executable(), "train", str(args.data), "--size", str(args.size),
+        "taskset", "-c", str(core), artgan_executable(), "train", str(args.data), "--size", str(size or args.size),
         "--steps", "100000000", "--batch-size", str(args.batch_size), "--crop", "random", "--augment", "on",
         "--eval-every", "0", "--sample-every", "250", "--checkpoint-every", "250", "--seed", str(args.seed),
-        "--out", str(out / name), *shlex.split(flags),
+        "--out", str(out / name), *extra, *shlex.split(flags),
     ]
     print("$", shlex.join(command), flush=True)
     log = open(out / f"{name}.log", "w")
     return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_at(proc: subprocess.Popen, deadline: float, name: str) -> None:
+    """SIGTERM at the deadline (the trainer checkpoints and stops; SIGINT is ignored in background jobs)."""
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(min(5.0, max(0.0, deadline - time.monotonic())))
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        print(f"{name} did not stop within 5 min of SIGTERM; killed", flush=True)
+
+
+def run_candidate(name: str, flags: str, core: int, args: argparse.Namespace, out: Path, started: float) -> None:
+    """One candidate on one core for --minutes; a staged one splits them evenly between its stages."""
+    stages = [(name, args.size, flags)] if name == LIGHTWEIGHT_GAN else stages_of(name, flags, args.size)
+    share = args.minutes * 60 / len(stages)
+    previous: str | None = None
+    for k, (run_name, size, stage_flags) in enumerate(stages):
+        extra = ("--grow-from", str(out / previous)) if previous else ()
+        stop_at(start(run_name, stage_flags, core, args, out, size, extra), started + (k + 1) * share, run_name)
+        previous = run_name
 
 
 def prepared_images(args: argparse.Namespace, out: Path) -> Path:
@@ -90,18 +128,13 @@ def race(candidates: dict[str, str], args: argparse.Namespace, out: Path) -> Non
     names, cores = list(candidates), [int(c) for c in args.cores.split(",")]
     for first in range(0, len(names), len(cores)):
         group = names[first : first + len(cores)]
-        procs = {name: start(name, candidates[name], core, args, out) for core, name in zip(cores, group)}
-        deadline = time.monotonic() + args.minutes * 60
-        while time.monotonic() < deadline and any(proc.poll() is None for proc in procs.values()):
-            time.sleep(min(10.0, max(0.0, deadline - time.monotonic())))
-        for proc in procs.values():
-            os.killpg(proc.pid, signal.SIGTERM)  # the trainer checkpoints and stops (SIGINT is ignored in background jobs)
-        for name, proc in procs.items():
-            try:
-                proc.wait(timeout=300)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                print(f"{name} did not stop within 5 min of SIGTERM; killed", flush=True)
+        started = time.monotonic()
+        threads = [threading.Thread(target=run_candidate, args=(name, candidates[name], core, args, out, started))
+                   for core, name in zip(cores, group)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
 
 def training_figures(run: Path) -> dict:
@@ -177,6 +210,9 @@ def main() -> None:
     for name, flags in candidates.items():
         run = out / name
         rows[name] = {"flags": flags, **training_figures(run), **measure(run, real, args.n, args.seed)}
+        if name != LIGHTWEIGHT_GAN and THEN in flags:  # each stage's own steps and speed
+            rows[name]["stages"] = [{"run": stage, "size": size, **training_figures(out / stage)}
+                                    for stage, size, _ in stages_of(name, flags, args.size)]
     results = {"data": str(args.data), "real_images": len(real.images), "size": args.size, "minutes": args.minutes,
                "batch_size": args.batch_size, "cores_each": 1, "candidates": rows}
     path = write_results(out.name, results)
