@@ -31,6 +31,7 @@ import json
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -56,10 +57,16 @@ def artgan(*args: object) -> str:
         sys.exit("the `artgan` command was not found: pip install '.[train]' first")
     command = [executable, *map(str, args)]
     print("$ artgan " + " ".join(map(str, args)), flush=True)
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
-    if done.returncode:
-        sys.exit(f"`artgan {args[0]}` failed with exit code {done.returncode}")
-    return done.stdout
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child:
+        try:
+            stdout, _ = child.communicate()
+        except BaseException:  # Ctrl-C or SIGTERM: stop the training too (it checkpoints), not only this script
+            child.terminate()
+            child.wait()
+            raise
+    if child.returncode:
+        sys.exit(f"`artgan {args[0]}` failed with exit code {child.returncode}")
+    return stdout
 
 
 SMALL_SIZE, SMALL_BATCH, SMALL_WIDTH, SMALL_SEED, FADE_STEPS = 64, 32, 16, 0, 400  # the grow recipe's first stage
@@ -268,6 +275,7 @@ MIT, like artgan.  The training photos are in the public domain.
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwinds through artgan(), which stops its child
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "endless-sky-land")
     parser.add_argument("--run", type=Path, default=ROOT / "runs" / "default-painter")

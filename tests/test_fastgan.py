@@ -103,6 +103,16 @@ def test_blurred_upsampling_conv_is_bilinear_upsampling_then_the_conv():
     np.testing.assert_allclose(fastgan.Blur()(ones).numpy(), ones.numpy(), atol=1e-6)
 
 
+def test_blur_cancels_the_period_two_lattice_of_nearest_upsampling():
+    """The pre-blur of a grown run's first blurred block: a 2 px checkerboard or stripe pattern is removed."""
+    rows, cols = np.indices((16, 16))
+    patterns = np.stack([(-1.0) ** (rows + cols), (-1.0) ** rows, (-1.0) ** cols], axis=-1)[None].astype(np.float32)
+    smooth = np.sin(rows / 5.0)[None, :, :, None].astype(np.float32)
+    out = fastgan.Blur()(tf.constant(patterns + smooth)).numpy()
+    reference = fastgan.Blur()(tf.constant(np.repeat(smooth, 3, axis=-1))).numpy()
+    np.testing.assert_allclose(out, reference, atol=1e-5)
+
+
 def test_an_unknown_arch_or_a_dcgan_only_option_is_refused_with_the_choices():
     with pytest.raises(ValueError, match="--arch must be one of fastgan, dcgan"):
         TrainConfig(data_dir="x", arch="stylegan9")

@@ -113,7 +113,10 @@ def test_a_run_grown_from_an_unblurred_one_blurs_its_new_block_only(cli, small_r
     assert result.exit_code == 0, result.output
     config, gan = load_trained(tmp_path / "x32")
     assert config.blur_from == 32
-    assert [layer.name for layer in gan.generator.layers if isinstance(layer, fastgan.Blur)] == ["g_up32_blur"]
+    # its input (the unblurred 16 px block's output) is blurred too: that cancels the lattice nearest upsampling left
+    assert [layer.name for layer in gan.generator.layers if isinstance(layer, fastgan.Blur)] == [
+        "g_up32_preblur", "g_up32_blur"
+    ]
 
 
 def test_growing_from_the_wrong_run_says_why(cli, small_run, tmp_path):

@@ -124,6 +124,11 @@ def build_generator(
     resolution = BASE
     while resolution < size:
         resolution *= 2
+        if blur_from > BASE * 2 and resolution == blur_from:
+            # the first blurred block of a run grown from an unblurred one: its input carries nearest
+            # upsampling's period-2 lattice, which [1, 2, 1] cancels exactly (and the next octave
+            # would turn into a visible 4 px grid)
+            x = Blur(name=f"g_up{resolution}_preblur")(x)
         x = _up_block(x, channels(resolution, size, width, max_channels), f"g_up{resolution}",
                       blur=bool(blur_from) and resolution >= blur_from)
         source = resolution // SLE_STRIDE
