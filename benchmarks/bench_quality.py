@@ -50,6 +50,7 @@ def artgan_executable() -> str:
 LIGHTWEIGHT_GAN = "lightweight-gan"
 
 
+FADE_STEPS = 200  # a grown stage fades its new block in over its first 200 steps
 THEN = " then "  # a staged candidate: "FLAGS then FLAGS", each stage grown from the one before
 
 
@@ -95,6 +96,8 @@ def run_candidate(name: str, flags: str, core: int, args: argparse.Namespace, ou
     previous: str | None = None
     for k, (run_name, size, stage_flags) in enumerate(stages):
         extra = ("--grow-from", str(out / previous)) if previous else ()
+        if previous and "--fade-steps" not in stage_flags:  # train's default (a quarter of --steps) never ends here
+            extra += ("--fade-steps", str(FADE_STEPS))
         stop_at(start(run_name, stage_flags, core, args, out, size, extra), started + (k + 1) * share, run_name)
         previous = run_name
 

@@ -1,15 +1,17 @@
 """Build the painter shipped in models/: fetch, train, pick, evaluate, export, write the model card.
 
     python scripts/make_default_painter.py [--data data/endless-sky-land] [--run runs/default-painter]
-                                           [--steps 6000] [--reuse-run] [--upscaler-steps 4000]
+                                           [--recipe grow|small|direct] [--steps 5000] [--small-steps 5000]
+                                           [--small-run RUN] [--reuse-run] [--upscaler-steps 2000]
 
 Every step is the artgan command a user would run, so the card's recipe is the
 real one:
   1. scripts/fetch_endless_sky.py DATA   the public-domain landscape photos of
      Debian's endless-sky-data (skipped when DATA already has its MANIFEST.tsv)
-  2. artgan train DATA ...                fastgan at 128 px, random crops, DiffAugment, EMA,
-     SWD + diversity measured every 500 steps (--reuse-run: keep an existing
-     run, resuming it up to --steps if it stopped short)
+  2. artgan train DATA ...                the grow recipe: fastgan at 64 px (--small-steps), then
+     128 px grown from its best checkpoint with --freeze-grown (--steps); random crops,
+     DiffAugment, EMA, SWD + diversity measured every 400-500 steps (--reuse-run: keep
+     existing runs, resuming them up to their steps if they stopped short)
   3. artgan export RUN --checkpoint best --compact  the checkpoint with the lowest SWD,
      weights stored in float16 (half the file, float32 arithmetic)
   4. artgan evaluate                      SWD / diversity / memorisation on 1000 paintings
@@ -279,15 +281,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "endless-sky-land")
     parser.add_argument("--run", type=Path, default=ROOT / "runs" / "default-painter")
-    parser.add_argument("--recipe", choices=["small", "grow", "direct"], default="small",
-                        help="small: fastgan at 64 px (the shipped painter); grow: 64 px, then 128 px grown from it; "
+    parser.add_argument("--recipe", choices=["small", "grow", "direct"], default="grow",
+                        help="grow: 64 px, then 128 px grown from it (the shipped painter); small: fastgan at 64 px; "
                              "direct: 128 px from scratch")
     parser.add_argument("--history", default="", help="a sentence for the card on how the run was really made")
-    parser.add_argument("--steps", type=int, default=3000, help="steps of the shipped run")
-    parser.add_argument("--small-steps", type=int, default=3000, help="grow: steps of the 64 px run")
+    parser.add_argument("--steps", type=int, default=5000, help="steps of the shipped run")
+    parser.add_argument("--small-steps", type=int, default=5000, help="grow: steps of the 64 px run")
     parser.add_argument("--small-run", type=Path, default=None, help="grow: the 64 px run [default: RUN-64]")
     parser.add_argument("--reuse-run", action="store_true", help="keep an existing run (resumed up to --steps)")
-    parser.add_argument("--upscaler-steps", type=int, default=4000)
+    parser.add_argument("--upscaler-steps", type=int, default=2000)
     args = parser.parse_args()
     commands: list[str] = []
 

@@ -38,6 +38,7 @@ def test_training_command_is_the_documented_recipe(tmp_path):
     assert small_pairs["--arch"] == "fastgan" and small_pairs["--size"] == "64" and small_pairs["--steps"] == "3000"
     grow = [str(a) for a in script.grow_arguments(tmp_path / "data", tmp_path / "run", tmp_path / "run64", 1600)]
     assert dict(zip(grow[2::2], grow[3::2]))["--grow-from"] == str(tmp_path / "run64")
+    assert "--freeze-grown" in grow  # the 64 px layers keep their weights: only the new block trains
     assert pairs["--augment"] == "on" and pairs["--out"] == str(tmp_path / "run")
 
 
