@@ -8,8 +8,9 @@ Every step is the artgan command a user would run, so the card's recipe is the
 real one:
   1. scripts/fetch_endless_sky.py DATA   the public-domain landscape photos of
      Debian's endless-sky-data (skipped when DATA already has its MANIFEST.tsv)
-  2. artgan train DATA ...                the grow recipe: fastgan at 64 px (--small-steps), then
-     128 px grown from its best checkpoint with --freeze-grown (--steps); random crops,
+  2. artgan train DATA ...                fastgan at 64 px (the small recipe, the shipped painter's; or
+     --recipe grow: 64 px for --small-steps, then 128 px grown from its best checkpoint with
+     --freeze-grown for --steps); random crops,
      DiffAugment, EMA, SWD + diversity measured every 400-500 steps (--reuse-run: keep
      existing runs, resuming them up to their steps if they stopped short)
   3. artgan export RUN --checkpoint best --compact  the checkpoint with the lowest SWD,
@@ -281,8 +282,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "endless-sky-land")
     parser.add_argument("--run", type=Path, default=ROOT / "runs" / "default-painter")
-    parser.add_argument("--recipe", choices=["small", "grow", "direct"], default="grow",
-                        help="grow: 64 px, then 128 px grown from it (the shipped painter); small: fastgan at 64 px; "
+    parser.add_argument("--recipe", choices=["small", "grow", "direct"], default="small",
+                        help="small: fastgan at 64 px (the shipped painter); grow: 64 px, then 128 px grown from it "
+                             "with --freeze-grown; "
                              "direct: 128 px from scratch")
     parser.add_argument("--history", default="", help="a sentence for the card on how the run was really made")
     parser.add_argument("--steps", type=int, default=5000, help="steps of the shipped run")
