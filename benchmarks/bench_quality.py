@@ -71,6 +71,11 @@ def start(name: str, flags: str, core: int, args: argparse.Namespace, out: Path,
         "--eval-every", "0", "--sample-every", "250", "--checkpoint-every", "250", "--seed", str(args.seed),
         "--out", str(out / name), *extra, *shlex.split(flags),
     ]
+    return launch(name, command, out)
+
+
+def launch(name: str, command: list[str], out: Path) -> subprocess.Popen:
+    """Start a candidate's process in its own session (so SIGTERM reaches all of it), logging to out/NAME.log."""
     print("$", shlex.join(command), flush=True)
     log = open(out / f"{name}.log", "w")
     return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -122,9 +127,7 @@ def start_lightweight_gan(flags: str, core: int, args: argparse.Namespace, out: 
         "--images", str(prepared_images(args, out)), "--size", str(args.size), "--batch-size", str(args.batch_size),
         "--out", str(out / LIGHTWEIGHT_GAN), "--n", str(args.n), "--seed", str(args.seed), *shlex.split(flags),
     ]
-    print("$", shlex.join(command), flush=True)
-    log = open(out / f"{LIGHTWEIGHT_GAN}.log", "w")
-    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return launch(LIGHTWEIGHT_GAN, command, out)
 
 
 def race(candidates: dict[str, str], args: argparse.Namespace, out: Path) -> None:
