@@ -80,6 +80,11 @@ def train(
         False, "--freeze-grown",
         help="With --grow-from: train only the new top block; the reused generator layers keep their trained weights.",
     ),
+    skip_rgb: bool = typer.Option(
+        False, "--skip-rgb",
+        help="With --grow-from: keep the grown-from run's painting, upsampled, and train the new top block to add "
+        "detail on top (StyleGAN2's skip generator) instead of fading it in: the grown painter starts as the small one.",
+    ),
     blur: Optional[bool] = typer.Option(
         None, "--blur/--no-blur",
         help="fastgan: blur after each upsampling conv (bilinear upsampling, no block textures) "
@@ -173,14 +178,14 @@ def train(
         try:
             config = TrainConfig(
                 data_dir=str(data_dir), size=size, steps=steps, batch_size=batch_size, latent_dim=latent_dim or 128,
-                grow_from=str(grow_from or ""), fade_steps=min(steps // 4, 2000) if fade_steps is None else fade_steps,
+                grow_from=str(grow_from or ""), fade_steps=(0 if skip_rgb else min(steps // 4, 2000)) if fade_steps is None else fade_steps,
                 arch=arch, width=width or default_width(size, arch), lr_g=lr, lr_d=lr, seed=seed, sample_every=sample_every,
                 checkpoint_every=checkpoint_every, keep_checkpoints=keep_checkpoints,
                 dataset_name=dataset_name, crop=crop, dedupe=dedupe, classes=classes, loss=loss,
                 regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p, arch),
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
                 eval_samples=eval_samples, dropout=dropout, deterministic=deterministic,
-                blur_from=_blur_from(blur, source), freeze_grown=freeze_grown,
+                blur_from=_blur_from(blur, source), freeze_grown=freeze_grown, skip_rgb=skip_rgb,
             )
         except ValueError as exc:
             raise fail(str(exc), code=2) from None

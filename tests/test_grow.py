@@ -130,3 +130,50 @@ def test_growing_from_the_wrong_run_says_why(cli, small_run, tmp_path):
     result = cli("train", data, "--size", "32", "--grow-from", small, "--no-blur", "--steps", "2", "--out", tmp_path / "d")
     assert result.exit_code == 1 and "trained with blurred upsampling" in result.output and "drop --no-blur" in result.output
     assert not any((tmp_path / name).exists() for name in "abd")
+
+
+def test_a_skip_rgb_run_starts_as_its_source_upsampled_and_learns_only_the_detail(cli, small_run, tmp_path):
+    import tensorflow as tf
+
+    from artgan.trainer.config import TrainConfig
+    from artgan.trainer.export import export_run, load_trained
+    from artgan.trainer.grow import grow_from
+    from artgan.trainer.loop import GAN
+
+    data, small = small_run
+    small_config, small_gan = load_trained(small)
+    gan = GAN(TrainConfig(data_dir="x", size=32, width=4, latent_dim=16, grow_from=str(small), skip_rgb=True,
+                          blur_from=small_config.blur_from))
+    message = grow_from(gan, small)
+    assert "paints detail on the small run's upsampled image" in message
+    np.testing.assert_array_equal(gan.generator.get_layer("g_skip_rgb").get_weights()[0],
+                                  small_gan.generator.get_layer("image").get_weights()[0])
+    z = tf.random.stateless_normal((4, 16), seed=(1, 2))
+    before = small_gan.ema_generator(z, training=False).numpy().astype(np.float64)
+    logits = np.arctanh(np.clip(before, -0.999999, 0.999999))  # the small painter's pre-tanh RGB
+    expected = np.tanh(tf.image.resize(logits, (32, 32), method="bilinear").numpy())
+    grown = gan.ema_generator(z, training=False).numpy()
+    assert grown.shape == (4, 32, 32, 3)
+    np.testing.assert_allclose(grown, expected, atol=2e-3)  # the detail head starts at zero
+
+    out = tmp_path / "skip32"
+    result = cli("train", data, "--size", "32", "--grow-from", small, "--skip-rgb", "--freeze-grown", "--batch-size", "8",
+                 "--steps", "3", "--sample-every", "100", "--eval-every", "0", "--out", out)
+    assert result.exit_code == 0, result.output
+    config, trained = load_trained(out)
+    assert config.skip_rgb and config.fade_steps == 0
+    # frozen: the coarse head stays the small painter's; the detail head learned
+    np.testing.assert_array_equal(trained.generator.get_layer("g_skip_rgb").get_weights()[0],
+                                  small_gan.generator.get_layer("image").get_weights()[0])
+    assert np.abs(trained.generator.get_layer("image").get_weights()[0]).max() > 0
+    exported = export_run(out, tmp_path / "skip32.onnx")
+    assert exported.painter_max_diff < 1e-3
+
+    result = cli("train", data, "--size", "64", "--grow-from", out, "--steps", "2", "--out", tmp_path / "x64")
+    assert result.exit_code == 1 and "was grown with --skip-rgb" in result.output
+    result = cli("train", data, "--size", "32", "--skip-rgb", "--steps", "2", "--out", tmp_path / "a")
+    assert result.exit_code == 2 and "--skip-rgb needs --grow-from" in result.output
+    result = cli("train", data, "--size", "32", "--grow-from", small, "--skip-rgb", "--fade-steps", "2", "--steps", "2",
+                 "--out", tmp_path / "b")
+    assert result.exit_code == 2 and "drop --fade-steps" in result.output
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists() and not (tmp_path / "x64").exists()

@@ -76,6 +76,7 @@ class TrainConfig:
     grow_from: str = ""  # a trained fastgan run at half this size whose layers start this one (trainer.grow)
     fade_steps: int = 0  # steps over which a grown run fades its new top block in
     freeze_grown: bool = False  # a grown run trains only its new top block; the reused generator layers stay as trained
+    skip_rgb: bool = False  # a grown run keeps its source's RGB head, upsampled, and paints detail on top (no fade)
     augment: str = "auto"  # auto (on below AUGMENT_AUTO_BELOW images) | on | off: DiffAugment
     augment_p: float | None = None  # fixed probability of each augmentation; None = adaptive
     augment_target: float = 0.6  # adaptive: raise p while E[sign(D(real))] is above this
@@ -104,6 +105,10 @@ class TrainConfig:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
         if self.freeze_grown and not self.grow_from:
             raise ValueError("--freeze-grown needs --grow-from: it keeps the layers a grown run reuses as they were trained")
+        if self.skip_rgb and not self.grow_from:
+            raise ValueError("--skip-rgb needs --grow-from: it keeps the grown-from run's RGB head under the new detail")
+        if self.skip_rgb and self.fade_steps:
+            raise ValueError("--skip-rgb replaces the fade (the new detail starts at zero): drop --fade-steps")
         if self.grow_from and self.arch != "fastgan":
             raise ValueError("--grow-from needs --arch fastgan (its layers are named by resolution, so they can be reused)")
         if self.arch == "fastgan" and self.regularizer == "spectral":

@@ -100,11 +100,23 @@ class FadeIn(layers.Layer):
 
 
 FADE_RGB, FADE = "g_fade_rgb", "g_fade"  # the grown-from run's RGB head at half size, and the blend
+SKIP_RGB = "g_skip_rgb"  # --skip-rgb: the grown-from run's RGB head (pre-tanh), kept under the new detail
+
+
+def _skip_image(coarse_features, fine_features):
+    """tanh(bilinear x2 of the half-size RGB logits + the top block's detail), as StyleGAN2's skip
+    generator sums its RGB outputs.  The detail head starts at zero, so a grown run first paints
+    exactly what its source painted, upsampled, and only has to learn what 2x the pixels add."""
+    coarse = layers.Conv2D(3, 3, padding="same", dtype="float32", name=SKIP_RGB)(coarse_features)
+    coarse = layers.UpSampling2D(interpolation="bilinear", dtype="float32", name="g_skip_up")(coarse)
+    detail = layers.Conv2D(3, 3, padding="same", kernel_initializer="zeros", dtype="float32", name="image")(fine_features)
+    summed = layers.Add(dtype="float32", name="g_skip_sum")([coarse, detail])
+    return layers.Activation("tanh", dtype="float32", name="g_skip_tanh")(summed)
 
 
 def build_generator(
     latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0, fade: bool = False,
-    blur_from: int = 0,
+    blur_from: int = 0, skip_rgb: bool = False,
 ) -> keras.Model:
     """z [N, latent] (+ label int64 [N]) -> image [N, size, size, 3] in [-1, 1].
 
@@ -112,7 +124,8 @@ def build_generator(
     new runs blur every block, a run grown from an unblurred one only its new block).
 
     ``fade=True`` adds the half-size RGB head of a grown-from run, upsampled and blended
-    with the new full-size output by a :class:`FadeIn` layer.
+    with the new full-size output by a :class:`FadeIn` layer.  ``skip_rgb=True`` keeps that head for
+    good and adds the top block's output to it as detail (:func:`_skip_image`).
     """
     inputs, x = latent_inputs(latent_dim, num_classes)
     ch = channels(BASE, size, width, max_channels)
@@ -135,7 +148,10 @@ def build_generator(
         if source in features:
             x = _excite(features[source], x, f"g_sle{source}_{resolution}")
         features[resolution] = x
-    image = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name="image")(x)
+    if skip_rgb:
+        image = _skip_image(features[size // 2], x)
+    else:
+        image = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name="image")(x)
     if fade:
         old = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name=FADE_RGB)(features[size // 2])
         old = layers.UpSampling2D(interpolation="bilinear", dtype="float32")(old)

@@ -46,6 +46,11 @@ def fade_detail(images: tf.Tensor, alpha: tf.Tensor) -> tf.Tensor:
 def check_source(source: TrainConfig, target: TrainConfig) -> None:
     if source.arch != "fastgan":
         raise GrowError(f"{target.grow_from} is a {source.arch} run; only fastgan runs can be grown from")
+    if source.skip_rgb:
+        raise GrowError(
+            f"{target.grow_from} was grown with --skip-rgb: its painting is the sum of two RGB heads, which one "
+            f"more octave cannot reuse as a single head; grow from a run trained without --skip-rgb"
+        )
     if source.size * 2 != target.size:
         raise GrowError(
             f"{target.grow_from} paints {source.size} px: it can start a {source.size * 2} px run, "
@@ -115,7 +120,9 @@ def grow_from(gan, run: Path) -> str:
     check_source(source_config, gan.config)
     source = GAN(source_config)
     source.restore(arrays)
-    renames = {fastgan.FADE_RGB: "image"}  # the small run's RGB head paints the faded-out image
+    # the small run's RGB head paints the faded-out image, or the coarse image under --skip-rgb's detail;
+    # the new top block's own head always starts fresh
+    renames = {fastgan.FADE_RGB: "image", fastgan.SKIP_RGB: "image", "image": ""}
     copied_g = copy_matching_layers(source.generator, gan.generator, renames)
     copy_matching_layers(source.ema_generator, gan.ema_generator, renames)
     copied_d = copy_matching_layers(source.discriminator, gan.discriminator)
@@ -126,7 +133,8 @@ def grow_from(gan, run: Path) -> str:
     return (
         f"grown from {run} (step {source.step}, {source_config.size} px): reused {len(copied_g)} of {len(weighted)} "
         f"generator layers and {len(copied_d)} discriminator layers; new: {', '.join(fresh) or 'none'}; "
-        f"fading in over {gan.config.fade_steps} steps"
+        + ("the new block paints detail on the small run's upsampled image" if gan.config.skip_rgb
+           else f"fading in over {gan.config.fade_steps} steps")
     )
 
 
@@ -154,7 +162,7 @@ def plain_generator(gan) -> keras.Model:
         return gan.ema_generator
     config = gan.config
     plain = fastgan.build_generator(config.latent_dim, config.size, config.width, config.max_channels,
-                                    len(config.class_names), blur_from=config.blur_from)
+                                    len(config.class_names), blur_from=config.blur_from, skip_rgb=config.skip_rgb)
     copied = copy_matching_layers(gan.ema_generator, plain)
     missing = [layer.name for layer in plain.layers if layer.weights and layer.name not in copied]
     if missing:  # cannot happen for a generator built by build_generator; refuse rather than export noise
