@@ -10,7 +10,7 @@ real one:
      Debian's endless-sky-data (skipped when DATA already has its MANIFEST.tsv)
   2. artgan train DATA ...                fastgan at 64 px (the small recipe, the shipped painter's; or
      --recipe grow: 64 px for --small-steps, then 128 px grown from its best checkpoint with
-     --freeze-grown for --steps); random crops,
+     --freeze-grown --skip-rgb for --steps); random crops,
      DiffAugment, EMA, SWD + diversity measured every 400-500 steps (--reuse-run: keep
      existing runs, resuming them up to their steps if they stopped short)
   3. artgan export RUN --checkpoint best --compact  the checkpoint with the lowest SWD,
@@ -21,6 +21,10 @@ real one:
      beats bicubic and Lanczos on PSNR and SSIM without lattice peaks (its report, and
      benchmarks/bench_lattice.py, which runs `artgan paint` and `artgan post` as a user does)
   6. artgan paint --grid                  the sample sheet shown in the card
+The new painter replaces the shipped one only if it comes closer to the photos at 64 px
+(SWD minus the real-vs-real floor, same latents) and what paint writes and post posts score
+under 2 on the lattice-peak measure; otherwise its card, sheet and figures go to
+docs/default-painter/RUN-* and models/ is left alone (--ship-anyway overrides).
 Everything is written to a staging folder first; models/ is only touched at
 the end, file by file through a rename, so a failure leaves the old painter.
 Needs the training extra: pip install ".[train]".
@@ -84,13 +88,16 @@ def small_arguments(data: Path, run: Path, steps: int) -> list[object]:
     ]
 
 
-def grow_arguments(data: Path, run: Path, source: Path, steps: int) -> list[object]:
-    """Stage 2: 128 px grown from stage 1 (width halved to 8, the new block faded in over FADE_STEPS and
-    trained alone: unfrozen, the 64 px layers were wrecked by the new discriminator layers' first
-    gradients within 400 steps, and the paintings turned to blocks)."""
+def grow_arguments(data: Path, run: Path, source: Path, steps: int, head: str = "skip") -> list[object]:
+    """Stage 2: 128 px grown from stage 1, width halved to 8, the new block trained alone (unfrozen, the
+    64 px layers were wrecked by the new discriminator layers' first gradients within 400 steps, and the
+    paintings turned to blocks).  ``head`` skip: the 64 px RGB head stays, upsampled, and the new block
+    adds detail from zero (--skip-rgb); fade: the new block's own head is faded in over FADE_STEPS (it
+    repainted the composition, and lost at 64 px)."""
+    transition = ["--skip-rgb"] if head == "skip" else ["--fade-steps", FADE_STEPS]
     return [
         "train", data, "--size", SIZE, "--grow-from", source, "--steps", steps, "--batch-size", BATCH,
-        "--fade-steps", FADE_STEPS, "--freeze-grown", "--crop", "random", "--augment", "on", "--eval-every", 400, "--eval-samples", 256,
+        *transition, "--freeze-grown", "--crop", "random", "--augment", "on", "--eval-every", 400, "--eval-samples", 256,
         "--checkpoint-every", 400, "--sample-every", 400, "--seed", SEED, "--out", run,
     ]
 
@@ -136,6 +143,27 @@ def compare_at(painter: Path, data: Path, size: int, n: int = 1000) -> dict:
     return evaluate_sets(small, real.images, [p.name for p in real.files])
 
 
+LATTICE_LIMIT = 2.0  # issue 15: what `artgan paint` writes and what is posted must score under this
+
+
+def distance_to_floor(report: dict) -> float:
+    swd = report["swd_x1e3"]
+    return swd["average"] - swd["real_floor"]["average"]
+
+
+def shortfalls(at64: dict, previous_at64: dict, lattice: dict) -> list[str]:
+    """Why the new painter must not replace the shipped one (empty: it may): it has to come closer to the
+    photos at 64 px than the painter it replaces, on the same latents, and paint and post without a grid."""
+    reasons = []
+    new, old = distance_to_floor(at64), distance_to_floor(previous_at64)
+    if new >= old:
+        reasons.append(f"SWD at 64 px is {new:+.1f} above the real floor, not below the shipped painter's {old:+.1f}")
+    for name, label in (("paint_default", "`artgan paint` output"), ("posted_jpeg", "the posted JPEG")):
+        if lattice[name]["lattice"] >= LATTICE_LIMIT:
+            reasons.append(f"lattice-peak score of {label} is {lattice[name]['lattice']:.2f}, not under {LATTICE_LIMIT}")
+    return reasons
+
+
 def keep_learned_upscaler(upscaler: dict, lattice_learned: float, lattice_classical: float) -> tuple[bool, str]:
     """The learned upscaler ships only if train-upscaler chose it (it beats bicubic and Lanczos on PSNR and
     SSIM on the held-out photos without adding a grid: upscaling.choose_default) and what `artgan paint`
@@ -153,7 +181,7 @@ def keep_learned_upscaler(upscaler: dict, lattice_learned: float, lattice_classi
 
 def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: dict, previous_at64: dict, upscaler: dict,
                upscaler_decision: tuple[bool, str], lattice: dict, previous_lattice: dict, commands: list[str],
-               history_note: str = "") -> str:
+               history_note: str = "", cpu: str = "one core of a shared 2-core CPU") -> str:
     from artgan.evaluation.report import summary_lines
     from artgan.models.runtime import file_sha256
 
@@ -170,7 +198,9 @@ def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: d
         wall_s += small_wall_s
         grown = (f"| grown from | a {small['size']} px fastgan run (width {small['width']}, batch {small['batch_size']}, "
                  f"{small_steps} steps, {small_wall_s / 60:.0f} min, its best checkpoint): every layer up to 64 px reused, "
-                 f"the 128 px block faded in over {config['fade_steps']} steps (`--grow-from`) |\n")
+                 + ("the 64 px RGB head kept, bilinearly upsampled, under the 128 px block's detail, which starts at zero "
+                    "(`--grow-from --skip-rgb`) |\n" if config.get("skip_rgb") else
+                    f"the 128 px block faded in over {config['fade_steps']} steps (`--grow-from`) |\n"))
     history = f"| how it was run | {history_note} |\n" if history_note else ""
     files = sorted(p for p in stage.iterdir() if p.name.startswith("default") and p.suffix in (".onnx", ".npz"))
     file_rows = "\n".join(f"| `{p.name}` | {p.stat().st_size / 1e6:.2f} MB | `{file_sha256(p)[:16]}` |" for p in files)
@@ -220,7 +250,7 @@ They are landscape *photos*, not paintings: the closest redistributable set we c
 | discriminator | strided conv + residual down blocks to 8x8, patch logits; two decoders reconstruct the real image from its 8x8 and 16x16 features (L1, weight {config['recon_weight']}); R1 (gamma {config['r1_gamma']}, every {config['r1_every']} steps) |
 | recipe | {steps} steps, batch {config['batch_size']}, Adam {config['lr_g']} (beta1 {config['beta_1']}), {config['loss']} loss, label smoothing {config['label_smoothing']}, EMA {config['ema_decay']}, {config['crop']} crops, flips, DiffAugment (p {config['augment_p']}), seed {config['seed']} |
 {grown}{history}| picked | step {best['step']} of {steps}: the lowest SWD of the evaluations every {config['eval_every']} steps (`--checkpoint best`) |
-| wall time | {wall_s / 60:.0f} min in all on one core of a shared 2-core CPU (the {size} px stage: {steps} steps), float32 |
+| wall time | {wall_s / 60:.0f} min in all on {cpu} (the {size} px stage: {steps} steps), float32 |
 
 ## Quality: this painter beside the previous one
 
@@ -292,6 +322,11 @@ def main() -> None:
     parser.add_argument("--small-run", type=Path, default=None, help="grow: the 64 px run [default: RUN-64]")
     parser.add_argument("--reuse-run", action="store_true", help="keep an existing run (resumed up to --steps)")
     parser.add_argument("--upscaler-steps", type=int, default=2000)
+    parser.add_argument("--grow-head", choices=["skip", "fade"], default="skip",
+                        help="grow: keep the 64 px RGB head under the new block's detail (--skip-rgb), or fade a new one in")
+    parser.add_argument("--cpu", default="one core of a shared 2-core CPU", help="for the card: what the training ran on")
+    parser.add_argument("--ship-anyway", action="store_true",
+                        help="replace models/ even when the new painter does not beat the shipped one")
     args = parser.parse_args()
     commands: list[str] = []
 
@@ -312,7 +347,7 @@ def main() -> None:
     if args.recipe == "grow":
         small = args.small_run or args.run.with_name(args.run.name + "-64")
         stages = [(small, small_arguments(args.data, small, args.small_steps), args.small_steps),
-                  (args.run, grow_arguments(args.data, args.run, small, args.steps), args.steps)]
+                  (args.run, grow_arguments(args.data, args.run, small, args.steps, args.grow_head), args.steps)]
     for run, train, steps in stages:
         if args.reuse_run and (run / "checkpoints").is_dir():
             if training_wall_s(run)[0] < steps:
@@ -359,8 +394,19 @@ def main() -> None:
              "--out", stage / "samples")
         grid = next((stage / "samples").glob("*grid*"))
         shutil.copyfile(grid, stage / "default-samples.png")
-        (stage / "README.md").write_text(model_card(stage, args.run, evaluation, at64, previous, previous_at64, upscaler, decision,
-                                                    lattice, previous_lattice, commands, args.history))
+        card = model_card(stage, args.run, evaluation, at64, previous, previous_at64, upscaler, decision,
+                          lattice, previous_lattice, commands, args.history, args.cpu)
+        reasons = shortfalls(at64, previous_at64, lattice)
+        if reasons and not args.ship_anyway:  # keep the shipped painter; keep this one's card and sheet to compare
+            name = args.run.name
+            (PREVIOUS / f"{name}-card.md").write_text(
+                f"> Not shipped: {'; '.join(reasons)}. models/ kept the painter it was measured against. "
+                f"Its sample sheet is {name}-samples.png here.\n\n" + card)
+            shutil.copyfile(stage / "default-samples.png", PREVIOUS / f"{name}-samples.png")
+            shutil.copyfile(stage / "default.evaluation.json", PREVIOUS / f"{name}.evaluation.json")
+            (PREVIOUS / f"{name}.lattice.json").write_text(json.dumps(lattice, indent=2) + "\n")
+            sys.exit(f"not shipped: {'; '.join(reasons)}; its card is docs/default-painter/{name}-card.md")
+        (stage / "README.md").write_text(card)
         for name in names:
             (stage / name).chmod(0o644)  # shipped files are read by everyone, whatever this umask
             (stage / name).replace(MODELS / name)

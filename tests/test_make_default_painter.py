@@ -39,6 +39,9 @@ def test_training_command_is_the_documented_recipe(tmp_path):
     grow = [str(a) for a in script.grow_arguments(tmp_path / "data", tmp_path / "run", tmp_path / "run64", 1600)]
     assert dict(zip(grow[2::2], grow[3::2]))["--grow-from"] == str(tmp_path / "run64")
     assert "--freeze-grown" in grow  # the 64 px layers keep their weights: only the new block trains
+    assert "--skip-rgb" in grow and "--fade-steps" not in grow  # the default: the 64 px painting stays under the detail
+    fade = [str(a) for a in script.grow_arguments(tmp_path / "data", tmp_path / "run", tmp_path / "run64", 1600, "fade")]
+    assert "--fade-steps" in fade and "--skip-rgb" not in fade
     assert pairs["--augment"] == "on" and pairs["--out"] == str(tmp_path / "run")
 
 
@@ -49,3 +52,21 @@ def test_the_learned_upscaler_ships_only_when_it_wins_without_a_grid():
     assert not keep and "lattice-peak" in why  # it won on photos, but paints a grid on paintings: bicubic it is
     keep, why = script.keep_learned_upscaler({"default": "bicubic"}, 1.0, 1.2)
     assert not keep and "PSNR and SSIM" in why
+
+
+def _report(swd, floor):
+    return {"swd_x1e3": {"average": swd, "real_floor": {"average": floor}}}
+
+
+def _lattice(painted, posted):
+    return {"paint_default": {"lattice": painted}, "posted_jpeg": {"lattice": posted}}
+
+
+def test_a_new_painter_replaces_the_shipped_one_only_when_closer_to_the_photos_and_free_of_grids():
+    shipped = _report(49.1, 35.9)  # +13.2 above the floor
+    assert script.shortfalls(_report(45.0, 35.9), shipped, _lattice(1.4, 1.6)) == []
+    reasons = script.shortfalls(_report(76.3, 35.9), shipped, _lattice(1.4, 1.6))
+    assert len(reasons) == 1 and "+40.4" in reasons[0] and "+13.2" in reasons[0]
+    reasons = script.shortfalls(_report(45.0, 35.9), shipped, _lattice(2.3, 1.9))
+    assert len(reasons) == 1 and "`artgan paint` output is 2.30" in reasons[0]
+    assert len(script.shortfalls(_report(49.1, 35.9), shipped, _lattice(1.0, 2.0))) == 2  # a tie does not replace it
