@@ -101,7 +101,8 @@ def run_candidate(name: str, flags: str, core: int, args: argparse.Namespace, ou
     previous: str | None = None
     for k, (run_name, size, stage_flags) in enumerate(stages):
         extra = ("--grow-from", str(out / previous)) if previous else ()
-        if previous and "--fade-steps" not in stage_flags:  # train's default (a quarter of --steps) never ends here
+        # train's default fade (a quarter of --steps) never ends here; --skip-rgb has no fade
+        if previous and "--fade-steps" not in stage_flags and "--skip-rgb" not in stage_flags:
             extra += ("--fade-steps", str(FADE_STEPS))
         stop_at(start(run_name, stage_flags, core, args, out, size, extra), started + (k + 1) * share, run_name)
         previous = run_name
