@@ -85,6 +85,11 @@ def train(
         help="With --grow-from: keep the grown-from run's painting, upsampled, and train the new top block to add "
         "detail on top (StyleGAN2's skip generator) instead of fading it in: the grown painter starts as the small one.",
     ),
+    skip_detail: str = typer.Option(
+        "highpass", "--skip-detail",
+        help="With --skip-rgb: highpass keeps the detail to the new octave (its half-size version is taken out, so the "
+        "small painter's composition and colours stay); full lets it repaint everything.",
+    ),
     blur: Optional[bool] = typer.Option(
         None, "--blur/--no-blur",
         help="fastgan: blur after each upsampling conv (bilinear upsampling, no block textures) "
@@ -185,7 +190,7 @@ def train(
                 regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p, arch),
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
                 eval_samples=eval_samples, dropout=dropout, deterministic=deterministic,
-                blur_from=_blur_from(blur, source), freeze_grown=freeze_grown, skip_rgb=skip_rgb,
+                blur_from=_blur_from(blur, source), freeze_grown=freeze_grown, skip_rgb=skip_rgb, skip_detail=skip_detail,
             )
         except ValueError as exc:
             raise fail(str(exc), code=2) from None

@@ -398,7 +398,8 @@ def main() -> None:
                           lattice, previous_lattice, commands, args.history, args.cpu)
         reasons = shortfalls(at64, previous_at64, lattice)
         if reasons and not args.ship_anyway:  # keep the shipped painter; keep this one's card and sheet to compare
-            name = args.run.name
+            name = args.run.name  # the card then lives beside the previous painter's files, not in models/
+            card = card.replace("](default-samples.png)", f"]({name}-samples.png)").replace("](../docs/default-painter/", "](")
             (PREVIOUS / f"{name}-card.md").write_text(
                 f"> Not shipped: {'; '.join(reasons)}. models/ kept the painter it was measured against. "
                 f"Its sample sheet is {name}-samples.png here.\n\n" + card)

@@ -177,3 +177,34 @@ def test_a_skip_rgb_run_starts_as_its_source_upsampled_and_learns_only_the_detai
                  "--out", tmp_path / "b")
     assert result.exit_code == 2 and "drop --fade-steps" in result.output
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists() and not (tmp_path / "x64").exists()
+
+
+def test_the_high_pass_detail_leaves_the_half_size_painting_to_the_small_run(tmp_path):
+    import json
+
+    import tensorflow as tf
+
+    from artgan.trainer import fastgan
+    from artgan.trainer.config import TrainConfig
+
+    def band_change(highpass: bool) -> float:
+        """The share of a random detail head's change to the painting (in logits) that its half-size version keeps."""
+        tf.keras.utils.set_random_seed(3)
+        g = fastgan.build_generator(16, 32, 4, 64, skip_rgb=True, skip_highpass=highpass)
+        z = tf.random.stateless_normal((8, 16), seed=(4, 5))
+        start = np.arctanh(np.clip(g(z, training=False).numpy().astype(np.float64), -0.999999, 0.999999))
+        head = g.get_layer("image")
+        kernel, bias = head.get_weights()
+        head.set_weights([np.random.default_rng(6).normal(0, 0.5, kernel.shape).astype(np.float32), bias])
+        change = np.arctanh(np.clip(g(z, training=False).numpy().astype(np.float64), -0.999999, 0.999999)) - start
+        assert np.abs(change).mean() > 1e-3
+        return float(np.abs(tf.nn.avg_pool2d(change, 2, 2, "VALID").numpy()).mean() / np.abs(change).mean())
+
+    full, highpass = band_change(False), band_change(True)
+    assert highpass < 0.5 * full, (full, highpass)
+    # runs made before --skip-detail existed added the full detail, and load that way
+    config = TrainConfig(data_dir="x", size=32, grow_from="runs/x16", skip_rgb=True).to_dict()
+    assert config["skip_detail"] == "highpass"
+    del config["skip_detail"]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert TrainConfig.load(tmp_path / "config.json").skip_detail == "full"

@@ -103,20 +103,27 @@ FADE_RGB, FADE = "g_fade_rgb", "g_fade"  # the grown-from run's RGB head at half
 SKIP_RGB = "g_skip_rgb"  # --skip-rgb: the grown-from run's RGB head (pre-tanh), kept under the new detail
 
 
-def _skip_image(coarse_features, fine_features):
+def _skip_image(coarse_features, fine_features, highpass: bool = False):
     """tanh(bilinear x2 of the half-size RGB logits + the top block's detail), as StyleGAN2's skip
     generator sums its RGB outputs.  The detail head starts at zero, so a grown run first paints
-    exactly what its source painted, upsampled, and only has to learn what 2x the pixels add."""
+    exactly what its source painted, upsampled, and only has to learn what 2x the pixels add.
+
+    ``highpass`` takes the detail's own half-size version out of it (a Laplacian-pyramid band):
+    without that the detail head repainted the source's composition and colours within 3000 steps."""
     coarse = layers.Conv2D(3, 3, padding="same", dtype="float32", name=SKIP_RGB)(coarse_features)
     coarse = layers.UpSampling2D(interpolation="bilinear", dtype="float32", name="g_skip_up")(coarse)
     detail = layers.Conv2D(3, 3, padding="same", kernel_initializer="zeros", dtype="float32", name="image")(fine_features)
+    if highpass:
+        low = layers.AveragePooling2D(2, dtype="float32", name="g_skip_detail_down")(detail)
+        low = layers.UpSampling2D(interpolation="bilinear", dtype="float32", name="g_skip_detail_up")(low)
+        detail = layers.Subtract(dtype="float32", name="g_skip_highpass")([detail, low])
     summed = layers.Add(dtype="float32", name="g_skip_sum")([coarse, detail])
     return layers.Activation("tanh", dtype="float32", name="g_skip_tanh")(summed)
 
 
 def build_generator(
     latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0, fade: bool = False,
-    blur_from: int = 0, skip_rgb: bool = False,
+    blur_from: int = 0, skip_rgb: bool = False, skip_highpass: bool = False,
 ) -> keras.Model:
     """z [N, latent] (+ label int64 [N]) -> image [N, size, size, 3] in [-1, 1].
 
@@ -149,7 +156,7 @@ def build_generator(
             x = _excite(features[source], x, f"g_sle{source}_{resolution}")
         features[resolution] = x
     if skip_rgb:
-        image = _skip_image(features[size // 2], x)
+        image = _skip_image(features[size // 2], x, skip_highpass)
     else:
         image = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name="image")(x)
     if fade:

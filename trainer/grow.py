@@ -162,7 +162,8 @@ def plain_generator(gan) -> keras.Model:
         return gan.ema_generator
     config = gan.config
     plain = fastgan.build_generator(config.latent_dim, config.size, config.width, config.max_channels,
-                                    len(config.class_names), blur_from=config.blur_from, skip_rgb=config.skip_rgb)
+                                    len(config.class_names), blur_from=config.blur_from, skip_rgb=config.skip_rgb,
+                                    skip_highpass=config.skip_detail == "highpass")
     copied = copy_matching_layers(gan.ema_generator, plain)
     missing = [layer.name for layer in plain.layers if layer.weights and layer.name not in copied]
     if missing:  # cannot happen for a generator built by build_generator; refuse rather than export noise
