@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Keras writes ~/.keras/keras.json when first imported, which test modules do at collection, before any
+# fixture moves HOME: give the whole session its own Keras home (fixtures still point each test at theirs).
+os.environ.setdefault("KERAS_HOME", tempfile.mkdtemp(prefix="artgan-tests-keras-"))
 
 TINY = ["--size", "16", "--width", "8", "--latent-dim", "16", "--batch-size", "8"]
 
