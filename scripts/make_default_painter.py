@@ -387,8 +387,6 @@ def main() -> None:
             names += ["default.upscaler.onnx", "default.upscaler.json"]
         else:  # paint and post then use the classical resampler: measure what they will really write
             (stage / "default.upscaler.onnx").unlink()
-            for name in ("default.upscaler.onnx", "default.upscaler.json"):
-                (MODELS / name).unlink(missing_ok=True)
             lattice = lattice_of(str(stage / "default.onnx"))
         step("paint", "--model", stage / "default.onnx", "--n", 16, "--seed", 1, "--grid", "--device", "cpu",
              "--out", stage / "samples")
@@ -408,6 +406,9 @@ def main() -> None:
             (PREVIOUS / f"{name}.lattice.json").write_text(json.dumps(lattice, indent=2) + "\n")
             sys.exit(f"not shipped: {'; '.join(reasons)}; its card is docs/default-painter/{name}-card.md")
         (stage / "README.md").write_text(card)
+        if not decision[0]:  # the shipped painter's old learned upscaler must not outlive it
+            for name in ("default.upscaler.onnx", "default.upscaler.json"):
+                (MODELS / name).unlink(missing_ok=True)
         for name in names:
             (stage / name).chmod(0o644)  # shipped files are read by everyone, whatever this umask
             (stage / name).replace(MODELS / name)

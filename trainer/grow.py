@@ -160,10 +160,9 @@ def plain_generator(gan) -> keras.Model:
     fade = fade_layer(gan.ema_generator)
     if fade is None or float(fade.alpha.numpy()) < 1.0:
         return gan.ema_generator
-    config = gan.config
+    config = gan.config  # a faded run is never a --skip-rgb run (TrainConfig refuses both), so no skip head
     plain = fastgan.build_generator(config.latent_dim, config.size, config.width, config.max_channels,
-                                    len(config.class_names), blur_from=config.blur_from, skip_rgb=config.skip_rgb,
-                                    skip_highpass=config.skip_detail == "highpass")
+                                    len(config.class_names), blur_from=config.blur_from)
     copied = copy_matching_layers(gan.ema_generator, plain)
     missing = [layer.name for layer in plain.layers if layer.weights and layer.name not in copied]
     if missing:  # cannot happen for a generator built by build_generator; refuse rather than export noise
