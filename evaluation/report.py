@@ -33,14 +33,48 @@ def swd_with_floor(generated: np.ndarray, real: np.ndarray, seed: int = 0) -> SW
     if len(real) < 2:
         raise ValueError("SWD needs at least 2 real images (the floor compares two halves)")
     count = min(len(generated), len(real) // 2)
-    order = np.random.default_rng(seed).permutation(len(real))
-    half_a, half_b = real[np.sort(order[:count])], real[np.sort(order[count : 2 * count])]
+    half_a, half_b = _real_halves(real, count, seed)
     reference = pyramid_descriptors(half_a, seed)
     size = real.shape[1]
     generated_swd, floor = swd_from_descriptors(
         reference, [pyramid_descriptors(generated[:count], seed), pyramid_descriptors(half_b, seed)], size, seed
     )
     return SWDWithFloor(generated_swd, floor)
+
+
+def _real_halves(real: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two disjoint random sets of ``count`` real images (in data order), drawn by ``seed``."""
+    order = np.random.default_rng(seed).permutation(len(real))
+    return real[np.sort(order[:count])], real[np.sort(order[count : 2 * count])]
+
+
+def repeated_distance_to_floor(generated: np.ndarray, real: np.ndarray, splits: int = 5) -> dict:
+    """SWD minus the real-vs-real floor, averaged over every disjoint chunk of the generated set and
+    ``splits`` random splits of the real one.
+
+    :func:`swd_with_floor` compares only ``len(real) // 2`` generated images (90 for 181 photos),
+    whatever was painted, and one split of the photos: two latent sets of one painter then differ
+    by several points, as much as two painters do.  Every generated image counts here, each chunk
+    against the same half A as its floor, and the spread of the splits' means gives a standard error.
+    """
+    if len(real) < 4:
+        raise ValueError("a repeated SWD needs at least 4 real images")
+    count = min(len(generated), len(real) // 2)
+    chunks = len(generated) // count
+    size = real.shape[1]
+    per_split, swds, floors = [], [], []
+    for seed in range(splits):
+        half_a, half_b = _real_halves(real, count, seed)
+        others = [pyramid_descriptors(generated[i * count : (i + 1) * count], seed) for i in range(chunks)]
+        *chunk_results, floor = swd_from_descriptors(
+            pyramid_descriptors(half_a, seed), [*others, pyramid_descriptors(half_b, seed)], size, seed
+        )
+        swds += [result.average for result in chunk_results]
+        floors.append(floor.average)
+        per_split.append(float(np.mean([result.average for result in chunk_results])) - floor.average)
+    spread = float(np.std(per_split, ddof=1) / np.sqrt(splits)) if splits > 1 else float("nan")
+    return {"distance": float(np.mean(per_split)), "stderr": spread, "swd": float(np.mean(swds)),
+            "floor": float(np.mean(floors)), "splits": splits, "chunks": chunks, "images": count}
 
 
 def evaluate_sets(generated: np.ndarray, real: np.ndarray, names: list[str] | None = None,

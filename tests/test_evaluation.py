@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from artgan.evaluation import memorisation, ms_ssim, pyramid, swd
-from artgan.evaluation.report import evaluate_sets, swd_with_floor
+from artgan.evaluation.report import evaluate_sets, repeated_distance_to_floor, swd_with_floor
 from conftest import landscapes_array as landscapes
 
 
@@ -110,6 +110,27 @@ def test_floor_uses_disjoint_halves_and_only_other_distributions_stand_above_it(
     assert result.generated.images == result.floor.images == 32
     assert (result.generated.average > 2 * result.floor.average) == far
     assert result.floor.average > 0  # two different halves are never identical
+
+
+def test_repeated_distance_counts_every_generated_image_not_only_the_first_chunk():
+    real = landscapes(64, 3)
+    good, bad = landscapes(32, 4), greyscale(landscapes(96, 5))
+    first_only = swd_with_floor(np.concatenate([good, bad]), real)  # looks at the first 32 alone
+    repeated = repeated_distance_to_floor(np.concatenate([good, bad]), real, splits=3)
+    assert repeated["chunks"] == 4 and repeated["images"] == 32 and repeated["splits"] == 3
+    assert first_only.generated.average - first_only.floor.average < repeated["distance"] / 10
+    assert repeated["distance"] == pytest.approx(repeated["swd"] - repeated["floor"], rel=1e-6)
+    assert repeated_distance_to_floor(good, real, splits=3)["distance"] < repeated["distance"] / 2
+
+
+def test_repeated_distance_of_the_real_distribution_is_near_zero_with_a_standard_error():
+    real = landscapes(64, 3)
+    same = repeated_distance_to_floor(landscapes(64, 6), real, splits=4)
+    far = repeated_distance_to_floor(greyscale(landscapes(64, 6)), real, splits=4)
+    assert 0 < same["stderr"] < far["distance"] / 4
+    assert abs(same["distance"]) < far["distance"] / 4
+    with pytest.raises(ValueError, match="at least 4"):
+        repeated_distance_to_floor(landscapes(8, 1), real[:3])
 
 
 # --- MS-SSIM -------------------------------------------------------------------------------------

@@ -70,3 +70,12 @@ def test_a_new_painter_replaces_the_shipped_one_only_when_closer_to_the_photos_a
     reasons = script.shortfalls(_report(45.0, 35.9), shipped, _lattice(2.3, 1.9))
     assert len(reasons) == 1 and "`artgan paint` output is 2.30" in reasons[0]
     assert len(script.shortfalls(_report(49.1, 35.9), shipped, _lattice(1.0, 2.0))) == 2  # a tie does not replace it
+
+
+def test_the_gate_decides_on_the_repeated_distance_when_both_reports_have_it():
+    lucky_first_chunk = {**_report(45.0, 35.9), "swd_repeated": {"distance": 20.0, "stderr": 0.5}}
+    shipped = {**_report(49.1, 35.9), "swd_repeated": {"distance": 18.0, "stderr": 0.5}}
+    reasons = script.shortfalls(lucky_first_chunk, shipped, _lattice(1.4, 1.6))
+    assert len(reasons) == 1 and "+20.0" in reasons[0] and "+18.0" in reasons[0]
+    better = {**_report(52.0, 35.9), "swd_repeated": {"distance": 16.0, "stderr": 0.5}}
+    assert script.shortfalls(better, shipped, _lattice(1.4, 1.6)) == []
