@@ -47,6 +47,22 @@ def test_jpeg_quality_drops_until_it_fits():
         to_jpeg(picture, max_bytes=100)
 
 
+def test_encoding_adds_little_block_lattice_to_a_smooth_painting():
+    from artgan.evaluation.lattice import median_lattice_score
+    from artgan.scheduler.prepare import upscale_to_width
+    from conftest import landscapes_array
+
+    upscaled = [upscale_to_width(image) for image in landscapes_array(10, 1, 64)]
+    before = median_lattice_score([np.asarray(picture) for picture in upscaled])
+
+    def posted(jpeg: bytes) -> np.ndarray:
+        return np.asarray(Image.open(io.BytesIO(jpeg)).convert("RGB"))
+
+    after = median_lattice_score([posted(to_jpeg(picture)) for picture in upscaled])
+    at_95 = median_lattice_score([posted(to_jpeg(picture, max_bytes=len(to_jpeg(picture)) - 1)) for picture in upscaled])
+    assert after - before < 0.5 and at_95 > after  # the next quality down leaves more of the 8 px blocks
+
+
 def test_the_painters_learned_upscaler_makes_the_posted_image(tmp_path):
     import shutil
 
