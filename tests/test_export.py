@@ -155,7 +155,10 @@ def test_export_cli_compact_halves_the_file_and_paints_the_same(cli, trained_run
         init.ByteSize() for init in onnx.load(str(tmp_path / "full.critic.onnx")).graph.initializer if np.prod(init.dims) >= 1024
     )  # the tiny 16 px fastgan critic may have none: then --compact leaves it as it is
     critic_saved = (tmp_path / "full.critic.onnx").stat().st_size - (tmp_path / "compact.critic.onnx").stat().st_size
-    assert critic_saved >= 0.45 * critic_big_bytes and (critic_saved > 0) == (critic_big_bytes > 0)
+    if critic_big_bytes:
+        assert critic_saved >= 0.45 * critic_big_bytes
+    else:  # nothing to halve: only the metadata differs (a few bytes either way), never the weights
+        assert abs(critic_saved) < 64
     weights = [init for init in onnx.load(str(tmp_path / "compact.onnx")).graph.initializer if np.prod(init.dims) >= 1024]
     assert weights and {init.data_type for init in weights} == {onnx.TensorProto.FLOAT16}
     z = np.random.default_rng(2).standard_normal((6, 16)).astype(np.float32)
