@@ -86,9 +86,10 @@ def train(
         "detail on top (StyleGAN2's skip generator) instead of fading it in: the grown painter starts as the small one.",
     ),
     skip_detail: str = typer.Option(
-        "highpass", "--skip-detail",
-        help="With --skip-rgb: highpass keeps the detail to the new octave (its half-size version is taken out, so the "
-        "small painter's composition and colours stay); full lets it repaint everything.",
+        "bandpass", "--skip-detail",
+        help="With --skip-rgb: bandpass keeps the detail to the new octave (its half-size version is taken out, so the "
+        "small painter's composition and colours stay) and below a pixel-by-pixel alternation (no 2 px lattice); "
+        "highpass only takes the half-size version out; full lets it repaint everything.",
     ),
     blur: Optional[bool] = typer.Option(
         None, "--blur/--no-blur",

@@ -179,7 +179,7 @@ def test_a_skip_rgb_run_starts_as_its_source_upsampled_and_learns_only_the_detai
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists() and not (tmp_path / "x64").exists()
 
 
-def test_the_high_pass_detail_leaves_the_half_size_painting_to_the_small_run(tmp_path):
+def test_the_band_passed_detail_leaves_the_half_size_painting_to_the_small_run_and_cannot_alternate(tmp_path):
     import json
 
     import tensorflow as tf
@@ -187,10 +187,10 @@ def test_the_high_pass_detail_leaves_the_half_size_painting_to_the_small_run(tmp
     from artgan.trainer import fastgan
     from artgan.trainer.config import TrainConfig
 
-    def band_change(highpass: bool) -> float:
-        """The share of a random detail head's change to the painting (in logits) that its half-size version keeps."""
+    def detail_change(band: str) -> np.ndarray:
+        """What a random detail head adds to the painting (in logits)."""
         tf.keras.utils.set_random_seed(3)
-        g = fastgan.build_generator(16, 32, 4, 64, skip_rgb=True, skip_highpass=highpass)
+        g = fastgan.build_generator(16, 32, 4, 64, skip_rgb=True, skip_detail=band)
         z = tf.random.stateless_normal((8, 16), seed=(4, 5))
         start = np.arctanh(np.clip(g(z, training=False).numpy().astype(np.float64), -0.999999, 0.999999))
         head = g.get_layer("image")
@@ -198,13 +198,29 @@ def test_the_high_pass_detail_leaves_the_half_size_painting_to_the_small_run(tmp
         head.set_weights([np.random.default_rng(6).normal(0, 0.5, kernel.shape).astype(np.float32), bias])
         change = np.arctanh(np.clip(g(z, training=False).numpy().astype(np.float64), -0.999999, 0.999999)) - start
         assert np.abs(change).mean() > 1e-3
-        return float(np.abs(tf.nn.avg_pool2d(change, 2, 2, "VALID").numpy()).mean() / np.abs(change).mean())
+        return change
 
-    full, highpass = band_change(False), band_change(True)
-    assert highpass < 0.5 * full, (full, highpass)
+    def half_size_change(change: np.ndarray) -> float:
+        """How much the same head changes the half-size painting (the small run's part)."""
+        return float(np.abs(tf.nn.avg_pool2d(change, 2, 2, "VALID").numpy()).mean())
+
+    def alternation_share(change: np.ndarray) -> float:
+        """The share of the change's power in rows or columns alternating every pixel (the 2 px lattice)."""
+        window = np.hanning(32)[:, None] * np.hanning(32)[None, :]  # no leakage from the wrapped-around edges
+        power = np.abs(np.fft.fft2(change * window[None, :, :, None], axes=(1, 2))) ** 2
+        nyquist = power[:, 16, :, :].sum() + power[:, :, 16, :].sum() - power[:, 16, 16, :].sum()
+        return float(nyquist / power.sum())
+
+    changes = {band: detail_change(band) for band in fastgan.SKIP_DETAILS}
+    full, highpass, bandpass = (half_size_change(changes[band]) for band in ("full", "highpass", "bandpass"))
+    assert highpass < 0.25 * full and bandpass < 0.25 * full, (full, highpass, bandpass)
+    assert alternation_share(changes["highpass"]) > 0.01  # a high-passed head can paint the 2 px lattice ...
+    assert alternation_share(changes["bandpass"]) < 1e-3 * alternation_share(changes["highpass"])  # ... not a band-passed one
+    with pytest.raises(ValueError, match="bandpass, highpass or full"):
+        TrainConfig(data_dir="x", size=32, grow_from="runs/x16", skip_rgb=True, skip_detail="lowpass")
     # runs made before --skip-detail existed added the full detail, and load that way
     config = TrainConfig(data_dir="x", size=32, grow_from="runs/x16", skip_rgb=True).to_dict()
-    assert config["skip_detail"] == "highpass"
+    assert config["skip_detail"] == "bandpass"
     del config["skip_detail"]
     (tmp_path / "config.json").write_text(json.dumps(config))
     assert TrainConfig.load(tmp_path / "config.json").skip_detail == "full"

@@ -77,7 +77,7 @@ class TrainConfig:
     fade_steps: int = 0  # steps over which a grown run fades its new top block in
     freeze_grown: bool = False  # a grown run trains only its new top block; the reused generator layers stay as trained
     skip_rgb: bool = False  # a grown run keeps its source's RGB head, upsampled, and paints detail on top (no fade)
-    skip_detail: str = "highpass"  # --skip-rgb's detail: highpass (its half-size version taken out) | full
+    skip_detail: str = "bandpass"  # --skip-rgb's detail: bandpass | highpass | full (fastgan._skip_image)
     augment: str = "auto"  # auto (on below AUGMENT_AUTO_BELOW images) | on | off: DiffAugment
     augment_p: float | None = None  # fixed probability of each augmentation; None = adaptive
     augment_target: float = 0.6  # adaptive: raise p while E[sign(D(real))] is above this
@@ -108,8 +108,8 @@ class TrainConfig:
             raise ValueError("--freeze-grown needs --grow-from: it keeps the layers a grown run reuses as they were trained")
         if self.skip_rgb and not self.grow_from:
             raise ValueError("--skip-rgb needs --grow-from: it keeps the grown-from run's RGB head under the new detail")
-        if self.skip_detail not in ("highpass", "full"):
-            raise ValueError(f"--skip-detail must be highpass or full, not {self.skip_detail!r}")
+        if self.skip_detail not in ("bandpass", "highpass", "full"):
+            raise ValueError(f"--skip-detail must be bandpass, highpass or full, not {self.skip_detail!r}")
         if self.skip_rgb and self.fade_steps:
             raise ValueError("--skip-rgb replaces the fade (the new detail starts at zero): drop --fade-steps")
         if self.grow_from and self.arch != "fastgan":

@@ -103,27 +103,38 @@ FADE_RGB, FADE = "g_fade_rgb", "g_fade"  # the grown-from run's RGB head at half
 SKIP_RGB = "g_skip_rgb"  # --skip-rgb: the grown-from run's RGB head (pre-tanh), kept under the new detail
 
 
-def _skip_image(coarse_features, fine_features, highpass: bool = False):
+SKIP_DETAILS = ("bandpass", "highpass", "full")  # --skip-detail choices, the default first
+
+
+def _skip_image(coarse_features, fine_features, band: str = "full"):
     """tanh(bilinear x2 of the half-size RGB logits + the top block's detail), as StyleGAN2's skip
     generator sums its RGB outputs.  The detail head starts at zero, so a grown run first paints
     exactly what its source painted, upsampled, and only has to learn what 2x the pixels add.
 
-    ``highpass`` takes the detail's own half-size version out of it (a Laplacian-pyramid band):
-    without that the detail head repainted the source's composition and colours within 3000 steps."""
+    ``band`` limits what the detail may add.  ``highpass`` takes the detail's own half-size version
+    out of it (a Laplacian-pyramid band): with ``full`` detail the head repainted the source's
+    composition and colours within 3000 steps.  ``bandpass`` also blurs that band ([1, 2, 1]: zero
+    at the Nyquist frequency): a high-passed head learned rows alternating every pixel (the 2 px
+    lattice peak 2.7 at 128 px, 4.3 after the x4 upscale), which the bilinear coarse image can
+    never have, so nothing in the painting can now alternate pixel by pixel."""
     coarse = layers.Conv2D(3, 3, padding="same", dtype="float32", name=SKIP_RGB)(coarse_features)
     coarse = layers.UpSampling2D(interpolation="bilinear", dtype="float32", name="g_skip_up")(coarse)
     detail = layers.Conv2D(3, 3, padding="same", kernel_initializer="zeros", dtype="float32", name="image")(fine_features)
-    if highpass:
+    if band not in SKIP_DETAILS:
+        raise ValueError(f"the detail band must be one of {', '.join(SKIP_DETAILS)}, not {band!r}")
+    if band in ("highpass", "bandpass"):
         low = layers.AveragePooling2D(2, dtype="float32", name="g_skip_detail_down")(detail)
         low = layers.UpSampling2D(interpolation="bilinear", dtype="float32", name="g_skip_detail_up")(low)
         detail = layers.Subtract(dtype="float32", name="g_skip_highpass")([detail, low])
+    if band == "bandpass":
+        detail = Blur(dtype="float32", name="g_skip_detail_blur")(detail)
     summed = layers.Add(dtype="float32", name="g_skip_sum")([coarse, detail])
     return layers.Activation("tanh", dtype="float32", name="g_skip_tanh")(summed)
 
 
 def build_generator(
     latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0, fade: bool = False,
-    blur_from: int = 0, skip_rgb: bool = False, skip_highpass: bool = False,
+    blur_from: int = 0, skip_rgb: bool = False, skip_detail: str = "full",
 ) -> keras.Model:
     """z [N, latent] (+ label int64 [N]) -> image [N, size, size, 3] in [-1, 1].
 
@@ -156,7 +167,7 @@ def build_generator(
             x = _excite(features[source], x, f"g_sle{source}_{resolution}")
         features[resolution] = x
     if skip_rgb:
-        image = _skip_image(features[size // 2], x, skip_highpass)
+        image = _skip_image(features[size // 2], x, skip_detail)
     else:
         image = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name="image")(x)
     if fade:
