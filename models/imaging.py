@@ -11,14 +11,25 @@ import math
 import numpy as np
 
 
-def to_uint8(images: np.ndarray) -> np.ndarray:
-    """Map [-1, 1] floats to [0, 255] uint8: clip first, then round to nearest.
+def to_pixels(images: np.ndarray) -> np.ndarray:
+    """Map [-1, 1] floats to float32 pixel values in [0, 255], clipped and not yet rounded.
 
     NaN (a broken model) becomes mid-grey rather than an undefined cast.
     """
     images = np.nan_to_num(np.asarray(images, dtype=np.float32), nan=0.0)
-    scaled = (np.clip(images, -1.0, 1.0) + 1.0) * 127.5
-    return np.rint(scaled).astype(np.uint8)
+    return (np.clip(images, -1.0, 1.0) + 1.0) * np.float32(127.5)
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """Map [-1, 1] floats to [0, 255] uint8: clip first, then round to nearest."""
+    return round_pixels(to_pixels(images))
+
+
+def round_pixels(pixels: np.ndarray) -> np.ndarray:
+    """Float pixel values (or uint8, returned as they are) to uint8, rounded to nearest."""
+    if pixels.dtype == np.uint8:
+        return pixels
+    return np.rint(np.clip(pixels, 0, 255)).astype(np.uint8)
 
 
 def from_uint8(images: np.ndarray) -> np.ndarray:

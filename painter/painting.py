@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 import numpy as np
 from artgan.models.artifact import ModelError
 from artgan.models.atomic import atomic_write
-from artgan.models.imaging import make_grid, to_uint8
+from artgan.models.imaging import make_grid, round_pixels, to_pixels
 from artgan.models.runtime import LoadedModel
 from PIL import Image
 
@@ -86,12 +86,14 @@ def class_index(model: LoadedModel, name: str | None) -> int | None:
     return names.index(name)
 
 
-def run_painter(model: LoadedModel, z: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
-    """One batch through the painter: z [N, latent] (+ labels [N]) -> uint8 [N, H, W, 3]."""
+def run_painter(model: LoadedModel, z: np.ndarray, labels: np.ndarray | None = None, *, rounded: bool = True) -> np.ndarray:
+    """One batch through the painter: z [N, latent] (+ labels [N]) -> uint8 [N, H, W, 3], or with
+    ``rounded=False`` float32 pixel values in [0, 255] (what upscaling should start from)."""
     feeds = {"z": z}
     if model.info.conditional:
         feeds["label"] = labels if labels is not None else np.zeros(len(z), dtype=np.int64)
-    return to_uint8(model.run(["image"], feeds)[0])
+    pixels = to_pixels(model.run(["image"], feeds)[0])
+    return round_pixels(pixels) if rounded else pixels
 
 
 def generate(
@@ -102,10 +104,12 @@ def generate(
     *,
     truncation: float = 1.0,
     label: int | None = None,
+    rounded: bool = True,
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (index, uint8 [H, W, 3]) one painting at a time, running the model in batches.
 
     ``label`` fixes the class of a conditional painter; by default each index draws its own.
+    ``rounded=False`` yields float32 pixels in [0, 255] instead (see :func:`run_painter`).
     """
     if batch_size < 1:
         raise ValueError("batch size must be at least 1")
@@ -118,7 +122,8 @@ def generate(
         if model.info.conditional:
             count = len(model.info.class_names)
             labels = np.full(len(chunk), label, np.int64) if label is not None else class_labels(seed, chunk, count)
-        yield from zip(chunk, run_painter(model, latents(seed, chunk, model.info.latent_dim, truncation), labels))
+        z = latents(seed, chunk, model.info.latent_dim, truncation)
+        yield from zip(chunk, run_painter(model, z, labels, rounded=rounded))
 
 
 def upscale(
@@ -201,10 +206,13 @@ def paint_to_files(model: LoadedModel, request: PaintRequest, upscaler: OnnxUpsc
             )
     request.out_dir.mkdir(parents=True, exist_ok=True)
     thumbnails = []
-    for index, image in generate(model, request.seed, indices, request.batch_size, truncation=request.truncation, label=label):
+    # unrounded: the 8-bit painting's rounding steps, enlarged, would repeat with the painter's pixel grid
+    paintings = generate(model, request.seed, indices, request.batch_size, truncation=request.truncation, label=label,
+                         rounded=False)
+    for index, pixels in paintings:
         if request.grid:
-            thumbnails.append(image)
-        picture = upscale(image, request.upscale, upscaler=upscaler, size=request.size, resample=request.resample)
+            thumbnails.append(round_pixels(pixels))
+        picture = upscale(pixels, request.upscale, upscaler=upscaler, size=request.size, resample=request.resample)
         provenance = provenance_for(model, request, index, upscaler)
         yield save_image(picture, targets[index], request.overwrite, request.quality, provenance)
     if request.grid:

@@ -28,7 +28,7 @@ import numpy as np
 from artgan.evaluation.lattice import median_lattice_score
 from artgan.evaluation.ms_ssim import ssim_terms
 from artgan.models.artifact import ModelError
-from artgan.models.imaging import downscale, psnr
+from artgan.models.imaging import downscale, psnr, round_pixels
 from artgan.models.runtime import Device, file_sha256, open_session
 from PIL import Image
 
@@ -127,27 +127,32 @@ def default_resampler(upscaler: Path) -> str | None:
 def resize(image: np.ndarray, width: int, height: int, resample: str = BICUBIC) -> np.ndarray:
     """uint8 [H, W, 3] at exactly width x height with a classical resampler (bicubic or lanczos).
 
-    Bicubic runs in float and rounds once: Pillow's 8-bit path rounds between its horizontal
-    and vertical passes, and that rounding repeats with the output phase (the default
-    painter's paintings at x4: lattice score 2.07 in 8 bits, 1.68 in float).  Lanczos keeps
-    Pillow's 8-bit path, so files painted with it before stay reproducible.
+    ``image`` is uint8, or float32 pixel values in [0, 255] not yet rounded (what
+    :func:`artgan.models.imaging.to_pixels` makes of a painter's output).  Bicubic runs in float
+    and rounds once, at the end: Pillow's 8-bit path rounds between its horizontal and vertical
+    passes, and that rounding repeats with the output phase (the default painter's paintings at
+    x4: lattice score 2.07 in 8 bits, 1.68 in float); and the 8-bit painting's own rounding steps,
+    enlarged, repeat with the painter's pixel grid (a 128 px painter's paintings at x4: 6.1 from
+    uint8, 1.2 from its float output).  Lanczos keeps Pillow's 8-bit path, so files painted with
+    it before stay reproducible.
     """
     if image.shape[1] == width and image.shape[0] == height:
-        return image
+        return round_pixels(image)
     if resample == LANCZOS:
-        return np.asarray(Image.fromarray(image).resize((width, height), RESAMPLERS[LANCZOS]))
+        return np.asarray(Image.fromarray(round_pixels(image)).resize((width, height), RESAMPLERS[LANCZOS]))
     planes = [
         np.asarray(Image.fromarray(image[..., c].astype(np.float32), "F").resize((width, height), RESAMPLERS[resample]))
         for c in range(image.shape[2])
     ]
-    return np.clip(np.rint(np.stack(planes, axis=-1)), 0, 255).astype(np.uint8)
+    return round_pixels(np.stack(planes, axis=-1))
 
 
 def upscale_image(
     image: np.ndarray, factor: int = 1, upscaler: OnnxUpscaler | None = None, size: int | None = None,
     resample: str = BICUBIC,
 ) -> Image.Image:
-    """Upscale uint8 [H, W, 3] by ``factor`` (or to ``size`` px on the long side).
+    """Upscale uint8 [H, W, 3] (or float32 pixels in [0, 255]: see :func:`resize`) by ``factor`` (or to
+    ``size`` px on the long side).
 
     The learned upscaler runs as many whole passes as fit in the factor; the
     classical ``resample`` does what is left (and all of it without an upscaler).
@@ -159,7 +164,7 @@ def upscale_image(
         target_w, target_h = w * factor, h * factor
     if upscaler is not None:
         while image.shape[1] * upscaler.scale <= target_w and image.shape[0] * upscaler.scale <= target_h:
-            image = upscaler.run(image)
+            image = upscaler.run(round_pixels(image))
     return Image.fromarray(resize(image, target_w, target_h, resample))
 
 

@@ -62,7 +62,7 @@ def write_walk(
     pictures = []
     for start in range(0, len(z), batch_size):
         batch_labels = labels[start : start + batch_size] if labels is not None else None
-        for image in run_painter(model, z[start : start + batch_size], batch_labels):
+        for image in run_painter(model, z[start : start + batch_size], batch_labels, rounded=False):  # as paint enlarges
             pictures.append(upscale(image, provenance.upscale, upscaler=upscaler, size=provenance.size,
                                     resample=provenance.resample))
     fmt = ANIMATION_FORMATS[path.suffix.lower().lstrip(".")]

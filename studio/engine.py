@@ -168,7 +168,7 @@ class StudioEngine:
         for start in range(0, len(z), BATCH):
             chunk = z[start:start + BATCH]
             labels = None if la is None else np.full(len(chunk), la[0], np.int64)
-            pictures += [upscale(image, factor) for image in run_painter(painter.model, chunk, labels)]
+            pictures += [upscale(image, factor) for image in run_painter(painter.model, chunk, labels, rounded=False)]
             progress(len(pictures), len(z))
         buffer = io.BytesIO()
         pictures[0].save(buffer, format="GIF", save_all=True, append_images=pictures[1:], duration=80, loop=0)

@@ -161,3 +161,41 @@ def test_the_classical_resampler_is_recorded_and_painted_again(cli, tmp_path):
     picture.save(legacy, pnginfo=info)
     odd = cli("paint", "--from-file", legacy, "--out", tmp_path / "odd")
     assert odd.exit_code == 1 and "unknown resampler 'sinc'" in odd.stderr
+
+
+def _smooth_paintings(count: int = 6, size: int = 128) -> list[np.ndarray]:
+    """Float pixel values of soft colour fields, like a painter's sky before it is rounded to 8 bits."""
+    rng = np.random.default_rng(0)
+    f = np.fft.fftfreq(size)
+    gauss = np.exp(-2 * (np.pi * 8) ** 2 * (f[:, None] ** 2 + f[None, :] ** 2))
+    fields = []
+    for _ in range(count):
+        planes = np.stack([np.real(np.fft.ifft2(np.fft.fft2(rng.standard_normal((size, size))) * gauss)) for _ in range(3)], -1)
+        fields.append(((planes - planes.min()) / np.ptp(planes) * 60 + 90).astype(np.float32))
+    return fields
+
+
+def test_enlarging_the_unrounded_painting_adds_no_grid_of_its_rounding_steps():
+    from artgan.evaluation.lattice import median_lattice_score
+    from artgan.painter.upscaling import resize
+
+    fields = _smooth_paintings()
+    from_float = [resize(field, 512, 512) for field in fields]
+    from_uint8 = [resize(np.rint(field).astype(np.uint8), 512, 512) for field in fields]
+    assert from_float[0].dtype == np.uint8 and from_float[0].shape == (512, 512, 3)
+    assert median_lattice_score(from_float) < 1.2 < median_lattice_score(from_uint8)
+    assert resize(fields[0], 128, 128).dtype == np.uint8  # no resizing still rounds once
+
+
+def test_paint_enlarges_the_painters_float_output(monkeypatch, tmp_path):
+    from artgan.models.runtime import load_model
+    from artgan.painter import painting, upscaling
+
+    model = load_model(resolve_painter("default"), device="cpu", expect_kind="painter")
+    seen: list[np.dtype] = []
+    real_resize = upscaling.resize
+    monkeypatch.setattr(upscaling, "resize", lambda image, *a, **k: seen.append(image.dtype) or real_resize(image, *a, **k))
+    request = painting.PaintRequest(n=2, seed=1, out_dir=tmp_path, upscale=4)
+    files = list(painting.paint_to_files(model, request))
+    assert len(files) == 2 and seen == [np.float32, np.float32]
+    assert Image.open(files[0]).size == (4 * model.info.resolution, 4 * model.info.resolution)
