@@ -80,9 +80,12 @@ SMALL_SIZE, SMALL_BATCH, SMALL_WIDTH, SMALL_SEED, FADE_STEPS = 64, 32, 16, 0, 40
 
 
 def small_arguments(data: Path, run: Path, steps: int) -> list[object]:
-    """Stage 1 of the grow recipe: fastgan at 64 px."""
+    """Stage 1 of the grow recipe: fastgan at 64 px, unblurred like the shipped painter.  Blurred 64 px
+    runs of this recipe painted smooth swirls rather than horizons, and so did every 128 px painter grown
+    from one (docs/default-painter/painter128-bp-samples.png); grown from an unblurred run the 128 px
+    painter paints landscapes (painter128-hp-samples.png), and its new block blurs anyway."""
     return [
-        "train", data, "--arch", "fastgan", "--size", SMALL_SIZE, "--width", SMALL_WIDTH, "--steps", steps,
+        "train", data, "--arch", "fastgan", "--size", SMALL_SIZE, "--width", SMALL_WIDTH, "--no-blur", "--steps", steps,
         "--batch-size", SMALL_BATCH, "--crop", "random", "--augment", "on", "--eval-every", 500, "--eval-samples", 256,
         "--checkpoint-every", 500, "--sample-every", 500, "--seed", SMALL_SEED, "--out", run,
     ]
@@ -341,7 +344,12 @@ def main() -> None:
     parser.add_argument("--cpu", default="one core of a shared 2-core CPU", help="for the card: what the training ran on")
     parser.add_argument("--ship-anyway", action="store_true",
                         help="replace models/ even when the new painter does not beat the shipped one")
+    parser.add_argument("--no-ship", action="store_true",
+                        help="measure and write the card beside the previous painters' (docs/default-painter/RUN-*) "
+                             "even when the gate passes: for a painter that has still to be looked at")
     args = parser.parse_args()
+    if args.no_ship and args.ship_anyway:
+        parser.error("--no-ship and --ship-anyway contradict each other: give one")
     commands: list[str] = []
 
     def shown(command: tuple | list) -> str:  # copy-pasteable, with the staging folder shown as models/
@@ -409,7 +417,9 @@ def main() -> None:
         card = model_card(stage, args.run, evaluation, at64, previous, previous_at64, upscaler, decision,
                           lattice, previous_lattice, commands, args.history, args.cpu)
         reasons = shortfalls(at64, previous_at64, lattice)
-        if reasons and not args.ship_anyway:  # keep the shipped painter; keep this one's card and sheet to compare
+        if args.no_ship:
+            reasons = reasons or ["--no-ship was given (the gate passed: the sample sheet is to be looked at first)"]
+        if reasons and (args.no_ship or not args.ship_anyway):  # keep the shipped painter; keep this one's card and sheet to compare
             name = args.run.name  # the card then lives beside the previous painter's files, not in models/
             card = card.replace("](default-samples.png)", f"]({name}-samples.png)").replace("](../docs/default-painter/", "](")
             (PREVIOUS / f"{name}-card.md").write_text(

@@ -34,6 +34,8 @@ def test_training_command_is_the_documented_recipe(tmp_path):
     assert pairs["--arch"] == "fastgan" and pairs["--size"] == "128" and pairs["--steps"] == "6000"
     assert pairs["--crop"] == "random"
     small = [str(a) for a in script.small_arguments(tmp_path / "data", tmp_path / "run64", 3000)]
+    assert "--no-blur" in small  # blurred 64 px runs painted swirls, and so did everything grown from them
+    small.remove("--no-blur")
     small_pairs = dict(zip(small[2::2], small[3::2]))
     assert small_pairs["--arch"] == "fastgan" and small_pairs["--size"] == "64" and small_pairs["--steps"] == "3000"
     grow = [str(a) for a in script.grow_arguments(tmp_path / "data", tmp_path / "run", tmp_path / "run64", 1600)]
@@ -79,3 +81,13 @@ def test_the_gate_decides_on_the_repeated_distance_when_both_reports_have_it():
     assert len(reasons) == 1 and "+20.0" in reasons[0] and "+18.0" in reasons[0]
     better = {**_report(52.0, 35.9), "swd_repeated": {"distance": 16.0, "stderr": 0.5}}
     assert script.shortfalls(better, shipped, _lattice(1.4, 1.6)) == []
+
+
+def test_no_ship_and_ship_anyway_together_are_refused_before_anything_runs(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, spec.origin, "--no-ship", "--ship-anyway", "--run", str(tmp_path / "run")],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "contradict each other" in result.stderr
+    assert not (tmp_path / "run").exists()
