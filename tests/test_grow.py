@@ -84,10 +84,14 @@ def test_a_frozen_grown_run_trains_its_new_block_and_keeps_every_reused_layer(cl
     assert config.freeze_grown
     reused = [layer for layer in small_gan.generator.layers if layer.weights and layer.name != "image"]
     assert len(reused) > 5
-    for old in reused:  # weights and batch-norm statistics, in G and in its EMA copy
+    for old in reused:  # the small painter's EMA weights and batch-norm statistics, in G and in its EMA copy
+        picked = small_gan.ema_generator.get_layer(old.name).get_weights()
         for model in (gan.generator, gan.ema_generator):
-            for new, before in zip(model.get_layer(old.name).get_weights(), old.get_weights()):
+            for new, before in zip(model.get_layer(old.name).get_weights(), picked):
                 np.testing.assert_array_equal(new, before, err_msg=old.name)
+    # the raw generator differs from its EMA, so the check above could tell which one the grown run took
+    assert any(not np.array_equal(a, b) for old in reused
+               for a, b in zip(old.get_weights(), small_gan.ema_generator.get_layer(old.name).get_weights()))
     # the new block and D learned between the first checkpoint and the last
     _, first = load_trained(grown, step=1)
     for name in ("g_up32_conv", "image"):
@@ -162,9 +166,10 @@ def test_a_skip_rgb_run_starts_as_its_source_upsampled_and_learns_only_the_detai
     assert result.exit_code == 0, result.output
     config, trained = load_trained(out)
     assert config.skip_rgb and config.fade_steps == 0
-    # frozen: the coarse head stays the small painter's; the detail head learned
-    np.testing.assert_array_equal(trained.generator.get_layer("g_skip_rgb").get_weights()[0],
-                                  small_gan.generator.get_layer("image").get_weights()[0])
+    # frozen: the coarse head stays the small painter's (its EMA head, in G and the painter alike); the detail learned
+    for model in (trained.generator, trained.ema_generator):
+        np.testing.assert_array_equal(model.get_layer("g_skip_rgb").get_weights()[0],
+                                      small_gan.ema_generator.get_layer("image").get_weights()[0])
     assert np.abs(trained.generator.get_layer("image").get_weights()[0]).max() > 0
     exported = export_run(out, tmp_path / "skip32.onnx")
     assert exported.painter_max_diff < 1e-3

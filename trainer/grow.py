@@ -123,7 +123,11 @@ def grow_from(gan, run: Path) -> str:
     # the small run's RGB head paints the faded-out image, or the coarse image under --skip-rgb's detail;
     # the new top block's own head always starts fresh
     renames = {fastgan.FADE_RGB: "image", fastgan.SKIP_RGB: "image", "image": ""}
-    copied_g = copy_matching_layers(source.generator, gan.generator, renames)
+    # frozen, the reused layers are the small painter as it was picked and measured: its EMA weights, in G as in
+    # the EMA copy (the training step copies G's non-trainable variables into the EMA copy, so from raw-G layers
+    # the painter's composition would silently become the raw generator's, hazier and off-colour)
+    frozen = gan.config.freeze_grown
+    copied_g = copy_matching_layers(source.ema_generator if frozen else source.generator, gan.generator, renames)
     copy_matching_layers(source.ema_generator, gan.ema_generator, renames)
     copied_d = copy_matching_layers(source.discriminator, gan.discriminator)
     for decoder, source_decoder in zip(gan.decoders, source.decoders):
