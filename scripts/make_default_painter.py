@@ -419,7 +419,7 @@ def main() -> None:
         reasons = shortfalls(at64, previous_at64, lattice)
         if args.no_ship:
             reasons = reasons or ["--no-ship was given (the gate passed: the sample sheet is to be looked at first)"]
-        if reasons and (args.no_ship or not args.ship_anyway):  # keep the shipped painter; keep this one's card and sheet to compare
+        if reasons and not args.ship_anyway:  # keep the shipped painter; keep this one's card and sheet to compare
             name = args.run.name  # the card then lives beside the previous painter's files, not in models/
             card = card.replace("](default-samples.png)", f"]({name}-samples.png)").replace("](../docs/default-painter/", "](")
             (PREVIOUS / f"{name}-card.md").write_text(
