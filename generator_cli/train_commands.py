@@ -71,7 +71,8 @@ def train(
     ),
     grow_from: Optional[Path] = typer.Option(
         None, "--grow-from",
-        help="A trained fastgan run at half this --size: reuse its layers and fade the new top block in.",
+        help="A trained fastgan run at half this --size, or an exported fastgan painter (NAME.onnx with NAME.critic.onnx "
+        "beside it; needs --freeze-grown): reuse its layers and fade the new top block in.",
     ),
     fade_steps: Optional[int] = typer.Option(
         None, "--fade-steps", min=0, help="Steps to fade a grown run's new block in \\[default: a quarter of --steps, at most 2000].",

@@ -131,7 +131,12 @@ class TrainConfig:
 
     @classmethod
     def load(cls, path: Path) -> "TrainConfig":
-        raw = json.loads(Path(path).read_text())
+        return cls.from_dict(json.loads(Path(path).read_text()))
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> "TrainConfig":
+        """A config from its saved fields (config.json, or an exported painter's training_config)."""
+        raw = dict(raw)
         raw.setdefault("arch", "dcgan")  # runs from before --arch existed are DCGAN runs
         raw.setdefault("blur_from", 0)  # and runs from before --blur upsampled without it
         raw.setdefault("skip_detail", "full")  # and --skip-rgb runs from before the high-pass added full detail

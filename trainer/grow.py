@@ -44,6 +44,11 @@ def fade_detail(images: tf.Tensor, alpha: tf.Tensor) -> tf.Tensor:
 
 
 def check_source(source: TrainConfig, target: TrainConfig) -> None:
+    if is_painter_file(target.grow_from) and not target.freeze_grown:
+        raise GrowError(
+            f"growing from the painter file {target.grow_from} needs --freeze-grown: export folded its batch-norm "
+            f"statistics into the weights, so its layers are only exact while they stay frozen"
+        )
     if source.arch != "fastgan":
         raise GrowError(f"{target.grow_from} is a {source.arch} run; only fastgan runs can be grown from")
     if source.skip_rgb:
@@ -84,8 +89,23 @@ def grown_blur_from(source: TrainConfig, blur: bool) -> int:
     return source.size * 2 if blur else 0
 
 
+def is_painter_file(source: Path | str) -> bool:
+    return Path(source).suffix == ".onnx"
+
+
 def load_source(run: Path) -> tuple[TrainConfig, dict[str, np.ndarray]]:
-    """The source run's config and its best checkpoint (the latest when none was marked best)."""
+    """The source run's config and its best checkpoint (the latest when none was marked best); for an
+    exported painter file, its networks read back from it and its critic (:mod:`.painter_import`)."""
+    if is_painter_file(run):
+        from .painter_import import PainterImportError, import_painter
+
+        if not run.is_file():
+            raise GrowError(f"--grow-from {run}: no such painter file")
+        try:
+            config, gan = import_painter(run)
+        except PainterImportError as exc:
+            raise GrowError(f"--grow-from {exc}") from None
+        return config, gan.state()
     if not (run / "config.json").is_file():
         raise GrowError(f"--grow-from {run}: not an artgan run (no config.json)")
     config = TrainConfig.load(run / "config.json")
