@@ -198,10 +198,20 @@ def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: d
     size = config["size"]
     best = json.loads((run / "checkpoints" / "best.json").read_text())
     steps, wall_s = training_wall_s(run)
-    grown = ""
-    if config.get("grow_from"):  # the 64 px stage's steps and time count too
-        source = Path(config["grow_from"])
-        source = source if source.is_absolute() else ROOT / source
+    grown, wall_note = "", ""
+    source = Path(config.get("grow_from") or ".")
+    source = source if source.is_absolute() else ROOT / source
+    if source.suffix == ".onnx":  # grown from a painter file: its own card has the 64 px stage's figures
+        import onnx
+
+        meta = {prop.key: prop.value for prop in onnx.load(str(source)).metadata_props}
+        small = json.loads(meta["artgan.training_config"])
+        grown = (f"| grown from | the painter file `{source.name}` (sha256 `{file_sha256(source)[:16]}`; a {small['size']} px "
+                 f"fastgan painter, width {small['width']}, step {meta.get('artgan.steps', '?')} of its run), read back with "
+                 f"its critic (`--grow-from PAINTER.onnx`): every layer up to {small['size']} px reused and frozen, its RGB "
+                 f"head kept, bilinearly upsampled, under the {size} px block's detail, which starts at zero (`--skip-rgb`) |\n")
+        wall_note = f", on top of the {small['size']} px painter's own training"
+    elif config.get("grow_from"):  # the 64 px stage's steps and time count too
         small = json.loads((source / "config.json").read_text())
         small_steps, small_wall_s = training_wall_s(source)
         wall_s += small_wall_s
@@ -265,7 +275,7 @@ They are landscape *photos*, not paintings: the closest redistributable set we c
 | discriminator | strided conv + residual down blocks to 8x8, patch logits; two decoders reconstruct the real image from its 8x8 and 16x16 features (L1, weight {config['recon_weight']}); R1 (gamma {config['r1_gamma']}, every {config['r1_every']} steps) |
 | recipe | {steps} steps, batch {config['batch_size']}, Adam {config['lr_g']} (beta1 {config['beta_1']}), {config['loss']} loss, label smoothing {config['label_smoothing']}, EMA {config['ema_decay']}, {config['crop']} crops, flips, DiffAugment (p {config['augment_p']}), seed {config['seed']} |
 {grown}{history}| picked | step {best['step']} of {steps}: the lowest SWD of the evaluations every {config['eval_every']} steps (`--checkpoint best`) |
-| wall time | {wall_s / 60:.0f} min in all on {cpu} (the {size} px stage: {steps} steps), float32 |
+| wall time | {wall_s / 60:.0f} min in all on {cpu} (the {size} px stage: {steps} steps{wall_note}), float32 |
 
 ## Quality: this painter beside the previous one
 
@@ -336,7 +346,9 @@ def main() -> None:
     parser.add_argument("--history", default="", help="a sentence for the card on how the run was really made")
     parser.add_argument("--steps", type=int, default=5000, help="steps of the shipped run")
     parser.add_argument("--small-steps", type=int, default=5000, help="grow: steps of the 64 px run")
-    parser.add_argument("--small-run", type=Path, default=None, help="grow: the 64 px run [default: RUN-64]")
+    parser.add_argument("--small-run", type=Path, default=None,
+                        help="grow: the 64 px run [default: RUN-64], or a 64 px painter file with its critic beside it "
+                             "(copy models/default.onnx and default.critic.onnx out first: models/ is replaced)")
     parser.add_argument("--reuse-run", action="store_true", help="keep an existing run (resumed up to --steps)")
     parser.add_argument("--upscaler-steps", type=int, default=2000)
     parser.add_argument("--grow-head", choices=["skip", "fade"], default="skip",
@@ -370,6 +382,10 @@ def main() -> None:
         small = args.small_run or args.run.with_name(args.run.name + "-64")
         stages = [(small, small_arguments(args.data, small, args.small_steps), args.small_steps),
                   (args.run, grow_arguments(args.data, args.run, small, args.steps, args.grow_head), args.steps)]
+        if small.suffix == ".onnx":  # a painter file (with its critic) is the 64 px stage: nothing to train for it
+            if not small.is_file():
+                sys.exit(f"--small-run {small}: no such painter file")
+            stages = stages[1:]
     for run, train, steps in stages:
         if args.reuse_run and (run / "checkpoints").is_dir():
             if training_wall_s(run)[0] < steps:
