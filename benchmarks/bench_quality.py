@@ -3,20 +3,24 @@
     python benchmarks/bench_quality.py --data data/endless-sky --size 64 --minutes 20 \
         [--candidate fastgan="--arch fastgan" --candidate dcgan="--arch dcgan"] [--n 500]
         [--lightweight-gan BENCH_VENV/bin/python [--lightweight-gan-flags "--fmap-max 16"]]
+        [--repeats 3]
 
 Each candidate is an ordinary `artgan train` run (so what is measured is what users get),
 pinned with `taskset` to its own core, all started together and stopped together by
 SIGTERM after the same wall time (it saves a checkpoint).  With more candidates than
 cores they run in rounds of one per core.  Then, for each run's last checkpoint, the EMA
 generator paints --n images and they are compared with the training images prepared at the
-same size: SWD x1e3 beside the real-vs-real floor, the distance to that floor, MS-SSIM
-diversity beside the reals', the share of near copies of a training image, and the
+same size: SWD x1e3 beside the real-vs-real floor, the distance to that floor (once, and
+repeated over every painting and five splits of the photos, with its standard error), MS-SSIM
+diversity beside the reals', the palette distance (colour histograms, beside the reals' floor), the share of near copies of a training image, and the
 lattice-peak score of the native paintings.  Steps and img/s come from metrics.csv (of the last
 stage).  A candidate's flags may hold stages, "FLAGS then FLAGS": the first trains at half --size,
 the next grows from it (--grow-from) to --size, each for an equal share of the same minutes.
 --lightweight-gan adds lucidrains' lightweight-gan (PyTorch) as one more candidate, trained by
 benchmarks/lightweight_gan_driver.py with that interpreter (a benchmark-only venv: `pip install
 torch lightweight-gan`, never an artgan dependency) on the same prepared images, on its own core.
+--repeats K races K times (seeds --seed.., runs in OUT/repK) and adds each candidate's mean and
+standard error over the races: dcgan's distance alone moved from 63 to 93 between races of the same flags.
 Writes RESULTS/NAME.json (NAME: the --out folder's name, default quality-SIZE), a sample grid per candidate (RUN/final-grid.png) and
 prints a Markdown table.
 """
@@ -155,7 +159,8 @@ def training_figures(run: Path) -> dict:
 def measure(run: Path, real, n: int, seed: int) -> dict:
     import numpy as np
     from artgan.evaluation.lattice import median_lattice_score
-    from artgan.evaluation.report import evaluate_sets
+    from artgan.evaluation.palette import palette_with_floor
+    from artgan.evaluation.report import evaluate_sets, repeated_distance_to_floor
     from artgan.models.imaging import make_grid
     from artgan.trainer.export import load_trained
     from artgan.trainer.quality import generate_images
@@ -171,9 +176,13 @@ def measure(run: Path, real, n: int, seed: int) -> dict:
     report = evaluate_sets(generated, real.images, [p.name for p in real.files], seed=seed)
     Image.fromarray(make_grid(generated[:16])).save(run / "final-grid.png")
     swd, div = report["swd_x1e3"], report["ms_ssim"]
+    repeated = repeated_distance_to_floor(generated, real.images)  # every painting, five splits of the photos
+    palette = palette_with_floor(generated, real.images, seed)
     return {
         "swd_x1e3": swd["average"], "swd_floor_x1e3": swd["real_floor"]["average"],
         "distance_to_floor": swd["average"] - swd["real_floor"]["average"],
+        "distance_repeated": repeated["distance"], "distance_repeated_stderr": repeated["stderr"],
+        "palette_distance": palette["distance"], "palette_floor": palette["floor"],
         "ms_ssim": div["generated"], "ms_ssim_real": div["real"],
         "near_copy_share": report["memorisation"]["near_copy_share"],
         "lattice_peak": median_lattice_score(generated[:32]) if generated.shape[1] >= 32 else None,
@@ -198,15 +207,41 @@ def main() -> None:
                         help="race lightweight-gan too, with this interpreter (a venv with torch and lightweight-gan)")
     parser.add_argument("--lightweight-gan-flags", default="", help="extra flags for benchmarks/lightweight_gan_driver.py")
     parser.add_argument("--measure-only", action="store_true", help="measure existing runs in --out again")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="race this many times (seeds --seed, --seed+1, ...; runs in OUT/repK) and report each "
+                             "candidate's mean distance: one race is a noisy figure")
     args = parser.parse_args()
     candidates = dict(c.split("=", 1) for c in args.candidate) if args.candidate else dict(DEFAULTS)
     if args.lightweight_gan:
         candidates[LIGHTWEIGHT_GAN] = args.lightweight_gan_flags
     out = args.out or RESULTS / f"quality-{args.size}"
     out.mkdir(parents=True, exist_ok=True)
-    if not args.measure_only:
-        race(candidates, args, out)
+    first_seed, races = args.seed, []
+    for k in range(args.repeats):
+        args.seed = first_seed + k
+        folder = out if args.repeats == 1 else out / f"rep{k}"
+        folder.mkdir(parents=True, exist_ok=True)
+        if not args.measure_only:
+            race(candidates, args, folder)
+        races.append(measure_race(candidates, args, folder))
+        print_table(races[-1], args)
+    results = {"data": str(args.data), "real_images": races[0]["real_images"], "size": args.size, "minutes": args.minutes,
+               "batch_size": args.batch_size, "cores_each": 1, "candidates": races[0]["rows"]}
+    if args.repeats > 1:
+        results["races"] = [{"seed": first_seed + k, "candidates": r["rows"]} for k, r in enumerate(races)]
+        results["summary"] = summarise(races)
+        print(f"\nover {args.repeats} races (seeds {first_seed}..{first_seed + args.repeats - 1}): mean ± s.e.\n")
+        print("| candidate | SWD - floor | repeated | MS-SSIM | palette | lattice |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for name, m in results["summary"].items():
+            print(f"| {name} | " + " | ".join(f"{m[key]['mean']:.{digits}f} ± {m[key]['stderr']:.{digits}f}" for key, digits in
+                                             (("distance_to_floor", 1), ("distance_repeated", 1), ("ms_ssim", 3),
+                                              ("palette_distance", 3), ("lattice_peak", 2))) + " |")
+    path = write_results(out.name, results)
+    print(f"results in {path}")
 
+
+def measure_race(candidates: dict[str, str], args: argparse.Namespace, out: Path) -> dict:
     from artgan.trainer.tf_setup import import_tensorflow
 
     import_tensorflow()
@@ -220,20 +255,39 @@ def main() -> None:
         if name != LIGHTWEIGHT_GAN and THEN in flags:  # each stage's own steps and speed
             rows[name]["stages"] = [{"run": stage, "size": size, **training_figures(out / stage)}
                                     for stage, size, _ in stages_of(name, flags, args.size)]
-    results = {"data": str(args.data), "real_images": len(real.images), "size": args.size, "minutes": args.minutes,
-               "batch_size": args.batch_size, "cores_each": 1, "candidates": rows}
-    path = write_results(out.name, results)
-    print(f"\n{len(real.images)} real images at {args.size} px, {args.minutes:g} min on one core each "
-          f"(batch {args.batch_size}); results in {path}\n")
-    print("| candidate | steps | img/s | SWD x1e3 | floor | SWD - floor | MS-SSIM (reals) | near copies | lattice |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    return {"real_images": len(real.images), "rows": rows}
+
+
+def summarise(races: list[dict]) -> dict:
+    """Each candidate's mean and standard error of its figures over the races."""
+    import numpy as np
+
+    summary = {}
+    for name in races[0]["rows"]:
+        figures = {}
+        for key in ("distance_to_floor", "distance_repeated", "ms_ssim", "palette_distance", "lattice_peak"):
+            values = np.array([r["rows"][name][key] for r in races if r["rows"][name][key] is not None], dtype=float)
+            stderr = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else float("nan")
+            figures[key] = {"mean": float(values.mean()) if len(values) else float("nan"), "stderr": stderr,
+                            "values": values.tolist()}
+        summary[name] = figures
+    return summary
+
+
+def print_table(race_result: dict, args: argparse.Namespace) -> None:
+    rows = race_result["rows"]
+    print(f"\n{race_result['real_images']} real images at {args.size} px, {args.minutes:g} min on one core each "
+          f"(batch {args.batch_size}, seed {args.seed})\n")
+    print("| candidate | steps | img/s | SWD x1e3 | floor | SWD - floor | repeated (± s.e.) | MS-SSIM (reals) "
+          "| palette (floor) | near copies | lattice |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, r in rows.items():
         lattice = "" if r["lattice_peak"] is None else f"{r['lattice_peak']:.2f}"
         print(f"| {name} | {r['steps']} | {r['images_per_s']:.1f} | {r['swd_x1e3']:.1f} | {r['swd_floor_x1e3']:.1f} | "
-              f"{r['distance_to_floor']:.1f} | {r['ms_ssim']:.3f} ({r['ms_ssim_real']:.3f}) | "
+              f"{r['distance_to_floor']:.1f} | {r['distance_repeated']:.1f} ± {r['distance_repeated_stderr']:.1f} | "
+              f"{r['ms_ssim']:.3f} ({r['ms_ssim_real']:.3f}) | {r['palette_distance']:.3f} ({r['palette_floor']:.3f}) | "
               f"{100 * r['near_copy_share']:.1f}% | {lattice} |")
     print(json.dumps({k: v["grid"] for k, v in rows.items()}, indent=1))
-
 
 if __name__ == "__main__":
     main()
