@@ -115,6 +115,21 @@ def train_arguments(data: Path, run: Path, steps: int) -> list[object]:
     ]
 
 
+def training_stages(args: argparse.Namespace) -> list[tuple[Path, list[object], int]]:
+    """(run folder, `artgan train` arguments, steps) of each run the recipe trains, in order."""
+    if args.recipe == "small":
+        return [(args.run, small_arguments(args.data, args.run, args.steps), args.steps)]
+    if args.recipe == "direct":
+        return [(args.run, train_arguments(args.data, args.run, args.steps), args.steps)]
+    small = args.small_run or args.run.with_name(args.run.name + "-64")
+    grow = (args.run, grow_arguments(args.data, args.run, small, args.steps, args.grow_head), args.steps)
+    if small.suffix == ".onnx":  # a painter file (with its critic) is the 64 px stage: nothing to train for it
+        if not small.is_file():
+            sys.exit(f"--small-run {small}: no such painter file")
+        return [grow]
+    return [(small, small_arguments(args.data, small, args.small_steps), args.small_steps), grow]
+
+
 def training_wall_s(run: Path) -> tuple[int, float]:
     """(last step, training seconds) from metrics.csv; resumed segments are summed."""
     total, last_step, segment_end, previous = 0.0, 0, 0.0, None
@@ -375,17 +390,7 @@ def main() -> None:
 
     if not (args.data / "MANIFEST.tsv").exists():
         subprocess.run([sys.executable, str(ROOT / "scripts" / "fetch_endless_sky.py"), str(args.data)], check=True)
-    stages = [(args.run, train_arguments(args.data, args.run, args.steps), args.steps)]
-    if args.recipe == "small":
-        stages = [(args.run, small_arguments(args.data, args.run, args.steps), args.steps)]
-    if args.recipe == "grow":
-        small = args.small_run or args.run.with_name(args.run.name + "-64")
-        stages = [(small, small_arguments(args.data, small, args.small_steps), args.small_steps),
-                  (args.run, grow_arguments(args.data, args.run, small, args.steps, args.grow_head), args.steps)]
-        if small.suffix == ".onnx":  # a painter file (with its critic) is the 64 px stage: nothing to train for it
-            if not small.is_file():
-                sys.exit(f"--small-run {small}: no such painter file")
-            stages = stages[1:]
+    stages = training_stages(args)
     for run, train, steps in stages:
         if args.reuse_run and (run / "checkpoints").is_dir():
             if training_wall_s(run)[0] < steps:

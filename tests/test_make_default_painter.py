@@ -91,3 +91,25 @@ def test_no_ship_and_ship_anyway_together_are_refused_before_anything_runs(tmp_p
                             capture_output=True, text=True)
     assert result.returncode == 2 and "contradict each other" in result.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_the_grow_recipe_trains_the_64_px_stage_unless_a_painter_file_is_given(tmp_path):
+    import argparse
+
+    import pytest
+
+    def stages(small_run):
+        args = argparse.Namespace(recipe="grow", data=tmp_path / "data", run=tmp_path / "run", small_run=small_run,
+                                  steps=2400, small_steps=4000, grow_head="skip")
+        return [(run, [str(a) for a in arguments], steps) for run, arguments, steps in script.training_stages(args)]
+
+    trained = stages(None)
+    assert [(run.name, steps) for run, _, steps in trained] == [("run-64", 4000), ("run", 2400)]
+    painter = tmp_path / "shipped" / "default.onnx"
+    with pytest.raises(SystemExit, match="no such painter file"):
+        stages(painter)
+    painter.parent.mkdir()
+    painter.write_bytes(b"onnx")
+    [(run, arguments, steps)] = stages(painter)  # the painter file is the 64 px stage: only the growth trains
+    assert run == tmp_path / "run" and steps == 2400
+    assert dict(zip(arguments[2::2], arguments[3::2]))["--grow-from"] == str(painter)
