@@ -205,7 +205,8 @@ def keep_learned_upscaler(upscaler: dict, lattice_learned: float, lattice_classi
 
 def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: dict, previous_at64: dict, upscaler: dict,
                upscaler_decision: tuple[bool, str], lattice: dict, previous_lattice: dict, commands: list[str],
-               history_note: str = "", cpu: str = "one core of a shared 2-core CPU") -> str:
+               history_note: str = "", cpu: str = "one core of a shared 2-core CPU",
+               at_size: tuple[dict, dict] | None = None) -> str:
     from artgan.evaluation.report import summary_lines
     from artgan.models.runtime import file_sha256
 
@@ -248,6 +249,12 @@ def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: d
         return (f"| **SWD distance to the floor at 64 px, all {n['chunks'] * n['images']} of those latents in chunks of "
                 f"{n['images']}, {n['splits']} splits of the photos (mean ± s.e.; what decides)** | "
                 f"{o['distance']:+.1f} ± {o['stderr']:.1f} | {n['distance']:+.1f} ± {n['stderr']:.1f} |")
+
+    native_row = ""
+    if at_size is not None:  # what a larger painter adds: both at its size, the previous one upscaled
+        o, n = (report["swd_repeated"] for report in at_size)
+        native_row = (f"| SWD distance to the floor at {size} px, the same latents and splits (the previous painter "
+                      f"upscaled, Lanczos) | {o['distance']:+.1f} ± {o['stderr']:.1f} | {n['distance']:+.1f} ± {n['stderr']:.1f} |\n")
 
     def row(name: str, old: dict, new: dict) -> str:
         o, n = old["swd_x1e3"], new["swd_x1e3"]
@@ -298,7 +305,7 @@ They are landscape *photos*, not paintings: the closest redistributable set we c
 | --- | --- | --- |
 {row("SWD x1e3 / real floor (distance) at 64 px, `artgan evaluate --n 1000`", previous, evaluation) + chr(10) if size == 64 else ""}{row("SWD x1e3 / real floor (distance) at 64 px, the first 90 of 1000 other latents (seed 0)", previous_at64, at64)}
 {repeated_row(previous_at64, at64)}
-| MS-SSIM diversity at 64 px (training photos {previous_at64['ms_ssim']['real']:.3f}) | {previous_at64['ms_ssim']['generated']:.3f} | {at64['ms_ssim']['generated']:.3f} |
+{native_row}| MS-SSIM diversity at 64 px (training photos {previous_at64['ms_ssim']['real']:.3f}) | {previous_at64['ms_ssim']['generated']:.3f} | {at64['ms_ssim']['generated']:.3f} |
 | near copies of a training photo | {100 * previous_at64['memorisation']['near_copy_share']:.1f} % | {100 * at64['memorisation']['near_copy_share']:.1f} % |
 | lattice-peak score, `artgan paint` default output ({previous_lattice['paint_default']['size'][0]} px / {lattice['paint_default']['size'][0]} px) | {previous_lattice['paint_default']['lattice']:.2f} | {lattice['paint_default']['lattice']:.2f} |
 | lattice-peak score, posted 1080 px JPEG | {previous_lattice['posted_jpeg']['lattice']:.2f} | {lattice['posted_jpeg']['lattice']:.2f} |
@@ -418,6 +425,9 @@ def main() -> None:
         evaluation["model"] = "models/default.onnx"  # not the staging folder it was measured in
         (stage / "default.evaluation.json").write_text(json.dumps(evaluation, indent=2) + "\n")
         at64 = compare_at(stage / "default.onnx", args.data, 64)
+        size = json.loads((args.run / "config.json").read_text())["size"]
+        at_size = None if size == 64 else (compare_at(MODELS / "default.onnx", args.data, size),
+                                           compare_at(stage / "default.onnx", args.data, size))
         step("train-upscaler", args.data, "--out", stage / "default.upscaler.onnx", "--steps", args.upscaler_steps)
         upscaler = json.loads((stage / "default.upscaler.json").read_text())
         lattice = lattice_of(str(stage / "default.onnx"))
@@ -436,7 +446,7 @@ def main() -> None:
         grid = next((stage / "samples").glob("*grid*"))
         shutil.copyfile(grid, stage / "default-samples.png")
         card = model_card(stage, args.run, evaluation, at64, previous, previous_at64, upscaler, decision,
-                          lattice, previous_lattice, commands, args.history, args.cpu)
+                          lattice, previous_lattice, commands, args.history, args.cpu, at_size)
         reasons = shortfalls(at64, previous_at64, lattice)
         if args.no_ship:
             reasons = reasons or ["--no-ship was given (the gate passed: the sample sheet is to be looked at first)"]

@@ -113,3 +113,40 @@ def test_the_grow_recipe_trains_the_64_px_stage_unless_a_painter_file_is_given(t
     [(run, arguments, steps)] = stages(painter)  # the painter file is the 64 px stage: only the growth trains
     assert run == tmp_path / "run" and steps == 2400
     assert dict(zip(arguments[2::2], arguments[3::2]))["--grow-from"] == str(painter)
+
+
+def test_the_card_of_a_painter_grown_from_a_painter_file_names_it_and_compares_at_both_sizes(tmp_path):
+    import json
+    import shutil
+    from dataclasses import asdict
+
+    from artgan.trainer.config import TrainConfig
+
+    root = Path(__file__).resolve().parents[1]
+    docs = root / "docs" / "default-painter"
+    source = root / "models" / "default.onnx"
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    config = TrainConfig(data_dir="data", size=128, width=8, steps=2400, batch_size=16, grow_from=str(source),
+                         skip_rgb=True, freeze_grown=True, eval_every=400, seed=7)
+    (run / "config.json").write_text(json.dumps(asdict(config)))
+    (run / "checkpoints" / "best.json").write_text(json.dumps({"step": 1200}))
+    _metrics(run, [(1200, 600.0), (2400, 1200.0)])
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    shutil.copyfile(source, stage / "default.onnx")
+    evaluation = json.loads((docs / "fastgan64.evaluation.json").read_text())
+    lattice = json.loads((docs / "fastgan64.lattice.json").read_text())
+
+    def compared(distance):
+        return {**evaluation, "swd_repeated": {"distance": distance, "stderr": 1.5, "chunks": 11, "images": 90, "splits": 5}}
+
+    upscaler = {"default": "bicubic", "heldout_images": 19, **{f"{m}_{k}": 1.0 for m in ("psnr", "ssim", "lattice")
+                                                               for k in ("learned", "bicubic", "lanczos")}}
+    card = script.model_card(stage, run, evaluation, compared(14.0), evaluation, compared(16.7), upscaler,
+                             (False, "it does not win"), lattice, lattice, ["artgan train ..."],
+                             at_size=(compared(30.5), compared(21.25)))
+    assert "| grown from | the painter file `default.onnx`" in card and "step 4000 of its run" in card
+    assert "on top of the 64 px painter's own training" in card and "| wall time | 20 min" in card
+    assert "+16.7 ± 1.5 | +14.0 ± 1.5 |" in card  # the gate's row at 64 px
+    assert "at 128 px, the same latents and splits (the previous painter upscaled, Lanczos) | +30.5 ± 1.5 | +21.2 ± 1.5 |" in card
