@@ -41,6 +41,7 @@ def test_training_command_is_the_documented_recipe(tmp_path):
     grow = [str(a) for a in script.grow_arguments(tmp_path / "data", tmp_path / "run", tmp_path / "run64", 1600)]
     assert dict(zip(grow[2::2], grow[3::2]))["--grow-from"] == str(tmp_path / "run64")
     assert "--freeze-grown" in grow  # the 64 px layers keep their weights: only the new block trains
+    assert dict(zip(grow[2::2], grow[3::2]))["--lr"] == "0.0001"  # at 2e-4 the new block drew dark dashes
     assert "--skip-rgb" in grow and "--fade-steps" not in grow  # the default: the 64 px painting stays under the detail
     fade = [str(a) for a in script.grow_arguments(tmp_path / "data", tmp_path / "run", tmp_path / "run64", 1600, "fade")]
     assert "--fade-steps" in fade and "--skip-rgb" not in fade
@@ -130,7 +131,7 @@ def test_the_card_of_a_painter_grown_from_a_painter_file_names_it_and_compares_a
     config = TrainConfig(data_dir="data", size=128, width=8, steps=2400, batch_size=16, grow_from=str(source),
                          skip_rgb=True, freeze_grown=True, eval_every=400, seed=7)
     (run / "config.json").write_text(json.dumps(asdict(config)))
-    (run / "checkpoints" / "best.json").write_text(json.dumps({"step": 1200}))
+    (run / "checkpoints" / "best.json").write_text(json.dumps({"step": 2000}))
     _metrics(run, [(1200, 600.0), (2400, 1200.0)])
     stage = tmp_path / "stage"
     stage.mkdir()
@@ -145,8 +146,9 @@ def test_the_card_of_a_painter_grown_from_a_painter_file_names_it_and_compares_a
                                                                for k in ("learned", "bicubic", "lanczos")}}
     card = script.model_card(stage, run, evaluation, compared(14.0), evaluation, compared(16.7), upscaler,
                              (False, "it does not win"), lattice, lattice, ["artgan train ..."],
-                             at_size=(compared(30.5), compared(21.25)))
+                             at_size=(compared(30.5), compared(21.25)), checkpoint="1200")
     assert "| grown from | the painter file `default.onnx`" in card and "step 4000 of its run" in card
+    assert "| picked | step 1200 of 2400 (`--checkpoint 1200`)" in card and "training's own pick, step 2000" in card
     assert "on top of the 64 px painter's own training" in card and "| wall time | 20 min" in card
     assert "+16.7 ± 1.5 | +14.0 ± 1.5 |" in card  # the gate's row at 64 px
     assert "at 128 px, the same latents and splits (the previous painter upscaled, Lanczos) | +30.5 ± 1.5 | +21.2 ± 1.5 |" in card

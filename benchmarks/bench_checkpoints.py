@@ -1,0 +1,114 @@
+"""Compare a run's checkpoints (or several runs') on the default-painter gate's figure, at several sizes.
+
+    python benchmarks/bench_checkpoints.py --data data/endless-sky-land RUN[:STEP[,STEP...]] ... \
+        [--sizes 64,128] [--n 1000] [--painter models/default.onnx]
+
+Training picks its best checkpoint by one SWD on --eval-samples paintings against one split of
+the photos, which moves by several points between latent sets: too noisy to choose between
+checkpoints a few points apart.  Here each checkpoint's EMA generator paints the same --n
+latents (seed 0) as `scripts/make_default_painter.py`'s gate, Lanczos-resized to each size, and
+gets the repeated distance to the floor (every painting, five splits of the photos, mean ±
+standard error) and the palette distance.  --painter adds an ONNX painter (the shipped one) to
+the table, measured the same way.  A checkpoint file outside its run (``RUN:FILE.npz``) is read
+with that run's config.  Writes RESULTS/checkpoints.json and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from results_file import write_results  # noqa: E402
+
+
+def latents(n: int, dim: int) -> np.ndarray:
+    """The gate's latents (scripts/make_default_painter.py compare_at)."""
+    return np.random.default_rng(0).standard_normal((n, dim)).astype(np.float32)
+
+
+def paint_checkpoint(run: Path, step: str | None, n: int) -> np.ndarray:
+    from artgan.trainer.checkpoints import load_checkpoint
+    from artgan.trainer.config import TrainConfig
+    from artgan.trainer.loop import GAN
+    from artgan.trainer.quality import generate_images
+
+    config = TrainConfig.load(run / "config.json")
+    if step and step.endswith(".npz"):
+        with np.load(step) as data:
+            arrays = {key: data[key] for key in data.files}
+    else:
+        checkpoint = load_checkpoint(run / "checkpoints", int(step) if step else None)
+        if checkpoint is None:
+            sys.exit(f"{run} has no readable checkpoint")
+        arrays = checkpoint.arrays
+    gan = GAN(config)
+    gan.restore(arrays)
+    return generate_images(gan.ema_generator, latents(n, config.latent_dim))
+
+
+def paint_onnx(path: Path, n: int) -> np.ndarray:
+    from artgan.models.imaging import to_uint8
+    from artgan.models.runtime import load_model
+
+    model = load_model(path, device="cpu", expect_kind="painter")
+    z = latents(n, model.info.latent_dim)
+    return to_uint8(np.concatenate([model.run(["image"], {"z": z[i : i + 64]})[0]
+                                    for i in range(0, len(z), 64)]))
+
+
+def figures(images: np.ndarray, data: Path, sizes: list[int], real_cache: dict) -> dict:
+    from artgan.evaluation.palette import palette_with_floor
+    from artgan.evaluation.report import repeated_distance_to_floor
+    from artgan.trainer.data import load_folder
+    from PIL import Image
+
+    out = {}
+    for size in sizes:
+        if size not in real_cache:
+            real_cache[size] = load_folder(data, size).images
+        resized = images if images.shape[1] == size else np.stack(
+            [np.asarray(Image.fromarray(im).resize((size, size), Image.Resampling.LANCZOS)) for im in images])
+        repeated = repeated_distance_to_floor(resized, real_cache[size])
+        out[size] = {"distance": repeated["distance"], "stderr": repeated["stderr"],
+                     "palette": palette_with_floor(resized, real_cache[size])["distance"]}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", help="RUN, RUN:STEP,STEP or RUN:CHECKPOINT.npz")
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--sizes", default="64,128")
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--painter", type=Path, action="append", default=[], help="an ONNX painter to measure too")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    from artgan.trainer.tf_setup import import_tensorflow
+
+    import_tensorflow()
+    real_cache: dict = {}
+    print("| painter | " + " | ".join(f"distance at {s} px | palette at {s} px" for s in sizes) + " |")
+    print("| --- |" + " --- | --- |" * len(sizes), flush=True)
+    rows = {}
+
+    def add(name: str, images: np.ndarray) -> None:  # each row as soon as it is measured: a row takes minutes
+        row = rows[name] = figures(images, args.data, sizes, real_cache)
+        print(f"| {name} | " + " | ".join(f"{row[s]['distance']:+.1f} ± {row[s]['stderr']:.1f} | {row[s]['palette']:.3f}"
+                                          for s in sizes) + " |", flush=True)
+
+    for painter in args.painter:
+        add(str(painter), paint_onnx(painter, args.n))
+    for spec in args.runs:
+        run, _, steps = spec.partition(":")
+        for step in steps.split(",") if steps else [None]:
+            add(f"{run}:{step or 'latest'}", paint_checkpoint(Path(run), step, args.n))
+    write_results("checkpoints", {"data": str(args.data), "n": args.n, "sizes": sizes, "rows": rows})
+
+
+if __name__ == "__main__":
+    main()
