@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
 PREVIOUS = ROOT / "docs" / "default-painter"  # the previous painter's figures and sample sheet, for the card
 # the painter this one replaces: PREVIOUS/NAME.evaluation.json, NAME.lattice.json, NAME-samples.png, NAME-card.md
-PREVIOUS_NAME, PREVIOUS_LABEL = "fastgan64", "FastGAN, 64 px, no blur"
+PREVIOUS_NAME, PREVIOUS_LABEL = "fastgan128", "FastGAN, 128 px, grown from the 64 px one"
 SIZE, BATCH, WIDTH, SEED = 128, 16, 8, 7
 CREDITS = "artgan default painter; photos: Debian endless-sky-data, images/land (public domain, from morguefile.com)"
 LICENCE = "MIT (model); training photos public domain"
@@ -260,6 +260,10 @@ def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: d
         picked_row = (f"step {checkpoint} of {steps} (`--checkpoint {checkpoint}`): the lowest repeated distance at 64 and "
                       f"{size} px among its checkpoints (`benchmarks/bench_checkpoints.py`); training's own pick, step "
                       f"{best['step']}, rests on one 256-painting SWD")
+    blur_from = config.get("blur_from", 0)
+    blur_note = f", blurred from {blur_from} px" if blur_from else ""
+    if config.get("skip_rgb"):
+        blur_note += f"; the {size} px block's detail ({config.get('skip_detail', 'full')}) added to the {size // 2} px RGB head, upsampled"
     native_row = ""
     if at_size is not None:  # what a larger painter adds: both at its size, the previous one upscaled
         o, n = (report["swd_repeated"] for report in at_size)
@@ -303,7 +307,7 @@ They are landscape *photos*, not paintings: the closest redistributable set we c
 
 | | |
 | --- | --- |
-| network | `--arch fastgan`: z -> 4x4 -> [nearest x2 + 3x3 conv{' + blur' if config.get('blur') else ''} + BN + GLU] x {(size // 4).bit_length() - 1} with skip-layer excitation ({', '.join(f'{r} -> {16 * r} px' for r in (4, 8, 16) if 16 * r <= size)}) -> 3x3 conv + tanh; latent {config['latent_dim']}, width {config['width']} (channels at {size} px, doubling per halving up to {config['max_channels']}) |
+| network | `--arch fastgan`: z -> 4x4 -> [nearest x2 + 3x3 conv + BN + GLU{blur_note}] x {(size // 4).bit_length() - 1} with skip-layer excitation ({', '.join(f'{r} -> {16 * r} px' for r in (4, 8, 16) if 16 * r <= size)}) -> 3x3 conv + tanh; latent {config['latent_dim']}, width {config['width']} (channels at {size} px, doubling per halving up to {config['max_channels']}) |
 | discriminator | strided conv + residual down blocks to 8x8, patch logits; two decoders reconstruct the real image from its 8x8 and 16x16 features (L1, weight {config['recon_weight']}); R1 (gamma {config['r1_gamma']}, every {config['r1_every']} steps) |
 | recipe | {steps} steps, batch {config['batch_size']}, Adam {config['lr_g']} (beta1 {config['beta_1']}), {config['loss']} loss, label smoothing {config['label_smoothing']}, EMA {config['ema_decay']}, {config['crop']} crops, flips, DiffAugment (p {config['augment_p']}), seed {config['seed']} |
 {grown}{history}| picked | {picked_row} |

@@ -123,9 +123,19 @@ def test_the_card_of_a_painter_grown_from_a_painter_file_names_it_and_compares_a
 
     from artgan.trainer.config import TrainConfig
 
+    import onnx
+    from onnx import TensorProto, helper
+
     root = Path(__file__).resolve().parents[1]
     docs = root / "docs" / "default-painter"
-    source = root / "models" / "default.onnx"
+    source = tmp_path / "small.onnx"  # a 64 px painter file: what the card reads of it is its metadata
+    graph = helper.make_graph([helper.make_node("Identity", ["z"], ["image"])], "painter",
+                              [helper.make_tensor_value_info("z", TensorProto.FLOAT, [1])],
+                              [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1])])
+    model = helper.make_model(graph)
+    small_config = asdict(TrainConfig(data_dir="data", size=64, width=16, blur_from=0))
+    onnx.helper.set_model_props(model, {"artgan.training_config": json.dumps(small_config), "artgan.steps": "4000"})
+    onnx.save(model, str(source))
     run = tmp_path / "run"
     (run / "checkpoints").mkdir(parents=True)
     config = TrainConfig(data_dir="data", size=128, width=8, steps=2400, batch_size=16, grow_from=str(source),
@@ -135,7 +145,7 @@ def test_the_card_of_a_painter_grown_from_a_painter_file_names_it_and_compares_a
     _metrics(run, [(1200, 600.0), (2400, 1200.0)])
     stage = tmp_path / "stage"
     stage.mkdir()
-    shutil.copyfile(source, stage / "default.onnx")
+    shutil.copyfile(root / "models" / "default.onnx", stage / "default.onnx")
     evaluation = json.loads((docs / "fastgan64.evaluation.json").read_text())
     lattice = json.loads((docs / "fastgan64.lattice.json").read_text())
 
@@ -147,7 +157,7 @@ def test_the_card_of_a_painter_grown_from_a_painter_file_names_it_and_compares_a
     card = script.model_card(stage, run, evaluation, compared(14.0), evaluation, compared(16.7), upscaler,
                              (False, "it does not win"), lattice, lattice, ["artgan train ..."],
                              at_size=(compared(30.5), compared(21.25)), checkpoint="1200")
-    assert "| grown from | the painter file `default.onnx`" in card and "step 4000 of its run" in card
+    assert "| grown from | the painter file `small.onnx`" in card and "a 64 px fastgan painter, width 16, step 4000" in card
     assert "| picked | step 1200 of 2400 (`--checkpoint 1200`)" in card and "training's own pick, step 2000" in card
     assert "on top of the 64 px painter's own training" in card and "| wall time | 20 min" in card
     assert "+16.7 ± 1.5 | +14.0 ± 1.5 |" in card  # the gate's row at 64 px
