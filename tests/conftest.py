@@ -66,10 +66,10 @@ def cli():
     return invoke
 
 
-def make_images(folder: Path, count: int = 24, seed: int = 0) -> Path:
+def make_images(folder: Path, count: int = 24, seed: int = 0, width: int = 40, height: int = 30) -> Path:
     from artgan.trainer.synthetic import write_landscapes
 
-    write_landscapes(folder, count, seed=seed, width=40, height=30)
+    write_landscapes(folder, count, seed=seed, width=width, height=height)
     return folder
 
 

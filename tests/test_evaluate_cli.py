@@ -9,7 +9,8 @@ from conftest import make_images
 
 @pytest.fixture
 def real_images(tmp_path):
-    return make_images(tmp_path / "real", count=24, seed=3)
+    # the bundled painter paints 128 px: photos must be at least a quarter of that a side
+    return make_images(tmp_path / "real", count=24, seed=3, width=64, height=48)
 
 
 def test_evaluate_a_painter_prints_and_writes_the_report(cli, real_images, tmp_path):
@@ -89,7 +90,7 @@ def _painter_whose_data_moved(tmp_path):
     ],
 )
 def test_evaluate_mistakes_get_one_clear_line(cli, real_images, tmp_path, args, code, message):
-    one = make_images(tmp_path / "one", count=1)
+    one = make_images(tmp_path / "one", count=1, width=64, height=48)
     paths = {"real": real_images, "tmp": tmp_path, "one": one, "moved": _painter_whose_data_moved(tmp_path)}
     result = cli(*(a.format(**paths) for a in args))
     assert result.exit_code == code, result.output

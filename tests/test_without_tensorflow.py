@@ -48,7 +48,7 @@ def test_train_without_the_extra_says_how_to_install_it(tmp_path):
 def test_evaluate_a_painter_runs_without_tensorflow(tmp_path):
     from conftest import make_images
 
-    data = make_images(tmp_path / "real", count=8)
+    data = make_images(tmp_path / "real", count=8, width=64, height=48)  # at least a quarter of the painter's 128 px
     result = run_blocked("evaluate", "default", "--data", data, "--n", "6", "--pairs", "5", "--out", tmp_path / "r.json",
                          cwd=tmp_path)
     assert result.returncode == 0, result.stderr
