@@ -166,6 +166,7 @@ def train(
     run_dir = out_dir or Path("runs") / dataset_name
     # a worker on another machine has no copy of the run: it builds the config from the same options
     # and takes the chief's checkpoint when training starts (trainer.distribute.broadcast_from_chief)
+    source = None  # the --grow-from run's config, read once
     if resume and (chief or (run_dir / "config.json").is_file()):
         if not (run_dir / "config.json").is_file():
             raise fail(f"nothing to resume in {run_dir}: it has no config.json. Drop --resume to start a new run.")
@@ -225,7 +226,7 @@ def train(
         from artgan.trainer.grow import GrowError, check_source
 
         with user_errors(GrowError):
-            check_source(_grow_source(Path(config.grow_from)), config)
+            check_source(source, config)
     if chief:
         _run_training(config, dataset, run_dir, resume, strategy, cluster, log_every=log_every)
         return

@@ -66,6 +66,21 @@ def cli():
     return invoke
 
 
+SMALL_RUN = ["--width", "8", "--latent-dim", "16", "--batch-size", "8", "--sample-every", "100", "--eval-every", "0"]
+
+
+def train_small_run(root: Path, steps: int, *flags: str) -> tuple[Path, Path]:
+    """(images, run): a 16 px fastgan run of a few steps on generated images in ``root``, as the CLI trains it."""
+    from artgan.generator_cli.app import app
+
+    data = make_images(root / "paintings")
+    run = root / "x16"
+    result = CliRunner().invoke(app, ["train", str(data), "--size", "16", *SMALL_RUN, *flags, "--steps", str(steps),
+                                      "--out", str(run)])
+    assert result.exit_code == 0, result.output
+    return data, run
+
+
 def make_images(folder: Path, count: int = 24, seed: int = 0, width: int = 40, height: int = 30) -> Path:
     from artgan.trainer.synthetic import write_landscapes
 

@@ -5,23 +5,13 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from conftest import make_images  # noqa: E402
-
-SMALL = ["--width", "8", "--latent-dim", "16", "--batch-size", "8", "--sample-every", "100", "--eval-every", "0"]
+from conftest import SMALL_RUN as SMALL  # noqa: E402
+from conftest import train_small_run  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
-    from typer.testing import CliRunner
-
-    from artgan.generator_cli.app import app
-
-    root = tmp_path_factory.mktemp("grow")
-    data = make_images(root / "paintings")
-    run = root / "x16"
-    result = CliRunner().invoke(app, ["train", str(data), "--size", "16", *SMALL, "--steps", "3", "--out", str(run)])
-    assert result.exit_code == 0, result.output
-    return data, run
+    return train_small_run(tmp_path_factory.mktemp("grow"), 3)
 
 
 def test_a_grown_run_reuses_every_small_layer_and_fades_the_new_block_in(cli, small_run, tmp_path):

@@ -5,24 +5,17 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from conftest import make_images  # noqa: E402
-
-SMALL = ["--width", "8", "--latent-dim", "16", "--batch-size", "8", "--sample-every", "100", "--eval-every", "0"]
+from conftest import SMALL_RUN as SMALL  # noqa: E402
+from conftest import train_small_run  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     """An unblurred 16 px fastgan run (trained a few steps, so batch norm has statistics), exported plain and compact."""
-    from typer.testing import CliRunner
-
-    from artgan.generator_cli.app import app
     from artgan.trainer.export import export_run
 
     root = tmp_path_factory.mktemp("import")
-    data = make_images(root / "paintings")
-    run = root / "x16"
-    result = CliRunner().invoke(app, ["train", str(data), "--size", "16", *SMALL, "--no-blur", "--steps", "4", "--out", str(run)])
-    assert result.exit_code == 0, result.output
+    data, run = train_small_run(root, 4, "--no-blur")
     plain = export_run(run, root / "plain" / "x16.onnx").painter
     compact = export_run(run, root / "compact" / "x16.onnx", compact=True).painter
     return data, run, plain, compact

@@ -82,13 +82,13 @@ def unfold_phases(phases: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
     return solution.reshape(3, 3, out_ch, in_ch).transpose(0, 1, 3, 2).astype(np.float32)
 
 
-def _upsample_kernel(nodes: list, arrays: dict[str, np.ndarray], block: str) -> tuple[np.ndarray, str]:
-    """(3x3 kernel [3, 3, in, out], name of its bias) of up block ``block``: the Conv nodes whose bias is its
-    batch norm's shift, either four 2x2 phases (the fast graph) or one 3x3 convolution after a Resize."""
+def _upsample_kernel(nodes: list, arrays: dict[str, np.ndarray], block: str) -> np.ndarray:
+    """The 3x3 kernel [3, 3, in, out] of up block ``block``: the Conv nodes whose bias is its batch norm's
+    shift, either four 2x2 phases (the fast graph) or one 3x3 convolution after a Resize."""
     bias = f"generator_1/{block}_bn_1/batchnorm/sub:0"
     convs = [n for n in nodes if n.op_type == "Conv" and len(n.input) > 2 and n.input[2] == bias]
     if len(convs) == 1 and arrays[convs[0].input[1]].shape[2:] == (3, 3):
-        return arrays[convs[0].input[1]].transpose(2, 3, 1, 0), bias
+        return arrays[convs[0].input[1]].transpose(2, 3, 1, 0)
     if len(convs) != 4:
         raise PainterImportError(f"{block}: found {len(convs)} convolutions with its batch-norm shift, not 1 or 4")
     phases = {}
@@ -97,7 +97,7 @@ def _upsample_kernel(nodes: list, arrays: dict[str, np.ndarray], block: str) -> 
         phases[(pads[2], pads[3])] = arrays[conv.input[1]]
     if sorted(phases) != [(0, 0), (0, 1), (1, 0), (1, 1)]:
         raise PainterImportError(f"{block}: its four phase convolutions are not the four phases")
-    return unfold_phases(phases), bias
+    return unfold_phases(phases)
 
 
 def _identity_bn(shift: np.ndarray, scale: np.ndarray | None = None) -> list[np.ndarray]:
@@ -112,8 +112,7 @@ def load_generator_weights(generator, nodes: list, arrays: dict[str, np.ndarray]
             continue
         name = layer.name
         if re.fullmatch(r"g_up\d+_conv", name):
-            kernel, _ = _upsample_kernel(nodes, arrays, name[: -len("_conv")])
-            weights = [kernel]
+            weights = [_upsample_kernel(nodes, arrays, name[: -len("_conv")])]
         elif name.endswith("_bn"):
             found = _layer_arrays(arrays, "generator", name)
             if "batchnorm/sub:0" not in found:
