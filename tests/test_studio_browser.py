@@ -91,7 +91,8 @@ def test_paint_star_open_queue_and_post_from_the_studio(browser, studio, cli, tm
         "return [...document.querySelectorAll('.card')].map(c => ({id: c.dataset.id,"
         " score: c.querySelector('.score').textContent, width: c.querySelector('img').naturalWidth}))")
     assert len({c["id"] for c in cards}) == 4 and all(c["score"].startswith("critic ") for c in cards)
-    assert all(c["width"] == 64 for c in cards)  # the painter's own pixels in the grid
+    resolution = httpx.get(url + "api/painter").json()["resolution"]
+    assert resolution in (64, 128, 256) and all(c["width"] == resolution for c in cards)  # the painter's own pixels
     chosen = cards[2]["id"]
 
     browser.find_element("css selector", f".card[data-id='{chosen}'] .star").click()
