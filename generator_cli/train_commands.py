@@ -109,6 +109,10 @@ def train(
     regularizer: str = typer.Option("r1", "--regularizer", help="r1 (gradient penalty), spectral (spectral norm in D) or none."),
     r1_gamma: float = typer.Option(0.1, "--r1-gamma", min=0.0, help="Weight of the R1 penalty."),
     r1_every: int = typer.Option(4, "--r1-every", min=1, help="Apply R1 every N steps (lazy regularisation)."),
+    mode_seeking: float = typer.Option(
+        0.0, "--mode-seeking", min=0.0,
+        help="Weight of the mode-seeking diversity term (MSGAN): G is penalised when two latents paint alike. 0 = off.",
+    ),
     augment: str = typer.Option("auto", "--augment", help="DiffAugment: auto (on below 5000 images), on or off."),
     augment_p: str = typer.Option(
         "auto", "--augment-p",
@@ -190,7 +194,7 @@ def train(
                 arch=arch, width=width or default_width(size, arch), lr_g=lr, lr_d=lr, seed=seed, sample_every=sample_every,
                 checkpoint_every=checkpoint_every, keep_checkpoints=keep_checkpoints,
                 dataset_name=dataset_name, crop=crop, dedupe=dedupe, classes=classes, loss=loss,
-                regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, augment=augment, augment_p=_augment_p(augment_p, arch),
+                regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, mode_seeking=mode_seeking, augment=augment, augment_p=_augment_p(augment_p, arch),
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
                 eval_samples=eval_samples, dropout=dropout, deterministic=deterministic,
                 blur_from=_blur_from(blur, source), freeze_grown=freeze_grown, skip_rgb=skip_rgb, skip_detail=skip_detail,

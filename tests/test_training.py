@@ -131,3 +131,36 @@ def test_collapse_ratio_tells_identical_samples_from_varied_ones(images):
     assert collapse_ratio(np.repeat(varied[:1], 8, axis=0), varied) == 0.0
     assert collapse_ratio(varied[::-1], varied) == pytest.approx(1.0)
     assert collapse_ratio(varied[:1] + np.random.default_rng(0).normal(0, 1, (8, 16, 16, 3)), varied) < 0.05
+
+
+def test_mode_seeking_penalises_pairs_that_paint_alike():
+    from artgan.trainer.losses import SEEKING_EPS, mode_seeking_penalty
+
+    rng = np.random.default_rng(3)
+    z = tf.constant(rng.standard_normal((4, 16)), tf.float32)
+    varied = tf.constant(rng.uniform(-1, 1, (4, 8, 8, 3)), tf.float32)
+    alike = tf.concat([varied[:2], varied[:2] + 0.01], axis=0)
+    assert mode_seeking_penalty(alike, z).shape == (2,)
+    assert np.all(mode_seeking_penalty(alike, z).numpy() > 4 * mode_seeking_penalty(varied, z).numpy())
+    assert np.all(mode_seeking_penalty(tf.concat([varied[:2], varied[:2]], 0), z).numpy() == pytest.approx(1 / SEEKING_EPS))
+    assert mode_seeking_penalty(varied[:1], z[:1]).shape == (0,)  # one image has no pair
+    # descending the penalty pushes the two paintings of a pair apart
+    images = tf.Variable(alike)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(mode_seeking_penalty(images, z))
+    images.assign_sub(0.01 * tape.gradient(loss, images))
+    gap = lambda x: float(tf.reduce_mean(tf.abs(x[:2] - x[2:])))  # noqa: E731
+    assert gap(images) > gap(alike)
+
+
+def test_mode_seeking_adds_its_weighted_term_to_the_generator_loss_only(tmp_path, images):
+    first = {}
+    for weight in (0.0, 1.0, 2.0):
+        train(tiny(arch="fastgan", steps=1, mode_seeking=weight), images, tmp_path / f"w{weight}")
+        first[weight] = losses(tmp_path / f"w{weight}")[1]
+    assert first[1.0][0] == pytest.approx(first[0.0][0], abs=1e-6)  # D's loss is untouched
+    added = first[1.0][1] - first[0.0][1]
+    assert added > 0.5  # a penalty of at least 1/(gap ratio + eps) per pair
+    assert first[2.0][1] - first[0.0][1] == pytest.approx(2 * added, rel=1e-4)
+    with pytest.raises(ValueError, match="mode-seeking"):
+        tiny(mode_seeking=-1.0)

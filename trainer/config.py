@@ -73,6 +73,7 @@ class TrainConfig:
     # upsampling (no block textures); 8 = every block, 0 = none (runs from before it existed)
     blur_from: int = 8
     recon_weight: float = 1.0  # fastgan: weight of D's L1 reconstruction loss on reals (0 = off)
+    mode_seeking: float = 0.0  # weight of the mode-seeking (MSGAN) diversity term in G's loss (0 = off)
     grow_from: str = ""  # a trained fastgan run at half this size whose layers start this one (trainer.grow)
     fade_steps: int = 0  # steps over which a grown run fades its new top block in
     freeze_grown: bool = False  # a grown run trains only its new top block; the reused generator layers stay as trained
@@ -118,6 +119,8 @@ class TrainConfig:
             raise ValueError("--regularizer spectral is for --arch dcgan; fastgan's discriminator uses r1 or none")
         if self.blur_from and (self.blur_from < 8 or self.blur_from & (self.blur_from - 1)):
             raise ValueError(f"blur-from must be 0 (no blur) or a power of two from 8, not {self.blur_from}")
+        if self.mode_seeking < 0:
+            raise ValueError(f"--mode-seeking must be 0 (off) or more, not {self.mode_seeking}")
         if self.fade_steps < 0:
             raise ValueError(f"--fade-steps must be 0 or more, not {self.fade_steps}")
         if self.eval_every < 0 or self.eval_samples < 2:

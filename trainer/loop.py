@@ -30,7 +30,7 @@ from .augment import PARAMS, adapt_probability, diff_augment
 from .checkpoints import load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .distribute import broadcast_from_chief
-from .losses import discriminator_loss, generator_loss, r1_penalty
+from .losses import discriminator_loss, generator_loss, mode_seeking_penalty, r1_penalty
 from . import fastgan, grow
 from .networks import build_discriminator, build_generator
 from .pipeline import batch_indices, make_dataset  # noqa: F401 - batch_indices is re-exported
@@ -214,6 +214,8 @@ class GAN:
         per_replica = cfg.batch_size // replicas
         conditional, augmenting, mixed = cfg.conditional, self.augmenting, cfg.precision == "mixed"
         use_r1 = cfg.regularizer == "r1" and cfg.r1_gamma > 0
+        pairs = replicas * (per_replica // 2)
+        seeking_modes = cfg.mode_seeking > 0 and pairs > 0
         ema_pairs = list(zip(G_ema.trainable_variables, G.trainable_variables))
         copy_pairs = list(zip(G_ema.non_trainable_variables, G.non_trainable_variables))
 
@@ -267,6 +269,8 @@ class GAN:
                 # sums over the global batch: replicas' gradients are summed, so this is the global mean
                 d_loss = tf.reduce_sum(d_per_image) / cfg.batch_size
                 g_loss = tf.reduce_sum(generator_loss(cfg.loss, fake_logits)) / cfg.batch_size
+                if seeking_modes:  # summed per replica over its pairs; divided by the global pair count
+                    g_loss += cfg.mode_seeking * tf.reduce_sum(mode_seeking_penalty(fake, batch["z"])) / pairs
                 d_scaled = self.d_optimizer.scale_loss(d_loss) if mixed else d_loss
                 g_scaled = self.g_optimizer.scale_loss(g_loss) if mixed else g_loss
             self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_scaled, d_variables), d_variables))
