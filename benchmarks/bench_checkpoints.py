@@ -26,12 +26,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from results_file import write_results  # noqa: E402
 
 
-def latents(n: int, dim: int) -> np.ndarray:
-    """The gate's latents (scripts/make_default_painter.py compare_at)."""
-    return np.random.default_rng(0).standard_normal((n, dim)).astype(np.float32)
-
-
 def paint_checkpoint(run: Path, step: str | None, n: int) -> np.ndarray:
+    from artgan.evaluation.gate import gate_latents
     from artgan.trainer.checkpoints import load_checkpoint
     from artgan.trainer.config import TrainConfig
     from artgan.trainer.loop import GAN
@@ -48,31 +44,20 @@ def paint_checkpoint(run: Path, step: str | None, n: int) -> np.ndarray:
         arrays = checkpoint.arrays
     gan = GAN(config)
     gan.restore(arrays)
-    return generate_images(gan.ema_generator, latents(n, config.latent_dim))
-
-
-def paint_onnx(path: Path, n: int) -> np.ndarray:
-    from artgan.models.imaging import to_uint8
-    from artgan.models.runtime import load_model
-
-    model = load_model(path, device="cpu", expect_kind="painter")
-    z = latents(n, model.info.latent_dim)
-    return to_uint8(np.concatenate([model.run(["image"], {"z": z[i : i + 64]})[0]
-                                    for i in range(0, len(z), 64)]))
+    return generate_images(gan.ema_generator, gate_latents(n, config.latent_dim))
 
 
 def figures(images: np.ndarray, data: Path, sizes: list[int], real_cache: dict) -> dict:
+    from artgan.evaluation.gate import at_size
     from artgan.evaluation.palette import palette_with_floor
     from artgan.evaluation.report import repeated_distance_to_floor
     from artgan.trainer.data import load_folder
-    from PIL import Image
 
     out = {}
     for size in sizes:
         if size not in real_cache:
             real_cache[size] = load_folder(data, size).images
-        resized = images if images.shape[1] == size else np.stack(
-            [np.asarray(Image.fromarray(im).resize((size, size), Image.Resampling.LANCZOS)) for im in images])
+        resized = at_size(images, size)
         repeated = repeated_distance_to_floor(resized, real_cache[size])
         out[size] = {"distance": repeated["distance"], "stderr": repeated["stderr"],
                      "palette": palette_with_floor(resized, real_cache[size])["distance"]}
@@ -88,6 +73,7 @@ def main() -> None:
     parser.add_argument("--painter", type=Path, action="append", default=[], help="an ONNX painter to measure too")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    from artgan.evaluation.gate import paint_gate_set
     from artgan.trainer.tf_setup import import_tensorflow
 
     import_tensorflow()
@@ -102,7 +88,7 @@ def main() -> None:
                                           for s in sizes) + " |", flush=True)
 
     for painter in args.painter:
-        add(str(painter), paint_onnx(painter, args.n))
+        add(str(painter), paint_gate_set(painter, args.n))
     for spec in args.runs:
         run, _, steps = spec.partition(":")
         for step in steps.split(",") if steps else [None]:

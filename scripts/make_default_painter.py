@@ -149,17 +149,11 @@ def training_wall_s(run: Path) -> tuple[int, float]:
 def compare_at(painter: Path, data: Path, size: int, n: int = 1000) -> dict:
     """The painter's images downscaled to ``size`` px against the photos prepared at ``size``: the
     previous painter was evaluated at 64 px, so this is the like-for-like comparison."""
-    import numpy as np
+    from artgan.evaluation.gate import at_size, paint_gate_set
     from artgan.evaluation.report import evaluate_sets, repeated_distance_to_floor
-    from artgan.models.imaging import to_uint8
-    from artgan.models.runtime import load_model
     from artgan.trainer.data import load_folder
-    from PIL import Image
 
-    model = load_model(painter, device="cpu", expect_kind="painter")
-    z = np.random.default_rng(0).standard_normal((n, model.info.latent_dim)).astype(np.float32)
-    images = to_uint8(np.concatenate([model.run(["image"], {"z": z[i : i + 64]})[0] for i in range(0, n, 64)]))
-    small = np.stack([np.asarray(Image.fromarray(im).resize((size, size), Image.Resampling.LANCZOS)) for im in images])
+    small = at_size(paint_gate_set(painter, n), size)
     real = load_folder(data, size)
     report = evaluate_sets(small, real.images, [p.name for p in real.files])
     report["swd_repeated"] = repeated_distance_to_floor(small, real.images)  # every latent, five splits: the gate's figure
