@@ -113,6 +113,10 @@ def train(
         0.0, "--mode-seeking", min=0.0,
         help="Weight of the mode-seeking diversity term (MSGAN): G is penalised when two latents paint alike. 0 = off.",
     ),
+    mode_seeking_gap: str = typer.Option(
+        "pixels", "--mode-seeking-gap",
+        help="What --mode-seeking compares: pixels, or structure (each painting's mean colour taken out first).",
+    ),
     augment: str = typer.Option("auto", "--augment", help="DiffAugment: auto (on below 5000 images), on or off."),
     augment_p: str = typer.Option(
         "auto", "--augment-p",
@@ -194,7 +198,7 @@ def train(
                 arch=arch, width=width or default_width(size, arch), lr_g=lr, lr_d=lr, seed=seed, sample_every=sample_every,
                 checkpoint_every=checkpoint_every, keep_checkpoints=keep_checkpoints,
                 dataset_name=dataset_name, crop=crop, dedupe=dedupe, classes=classes, loss=loss,
-                regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, mode_seeking=mode_seeking, augment=augment, augment_p=_augment_p(augment_p, arch),
+                regularizer=regularizer, r1_gamma=r1_gamma, r1_every=r1_every, mode_seeking=mode_seeking, mode_seeking_gap=mode_seeking_gap, augment=augment, augment_p=_augment_p(augment_p, arch),
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
                 eval_samples=eval_samples, dropout=dropout, deterministic=deterministic,
                 blur_from=_blur_from(blur, source), freeze_grown=freeze_grown, skip_rgb=skip_rgb, skip_detail=skip_detail,

@@ -144,6 +144,12 @@ def test_mode_seeking_penalises_pairs_that_paint_alike():
     assert np.all(mode_seeking_penalty(alike, z).numpy() > 4 * mode_seeking_penalty(varied, z).numpy())
     assert np.all(mode_seeking_penalty(tf.concat([varied[:2], varied[:2]], 0), z).numpy() == pytest.approx(1 / SEEKING_EPS))
     assert mode_seeking_penalty(varied[:1], z[:1]).shape == (0,)  # one image has no pair
+    # the structure gap takes each painting's mean colour out: a recoloured copy paints alike
+    recoloured = tf.concat([varied[:2], varied[:2] * 0.5 + 0.3], axis=0)
+    assert np.all(mode_seeking_penalty(recoloured, z).numpy() < 5)
+    centred = tf.concat([varied[:2], varied[:2] + 0.4], axis=0)
+    assert np.all(mode_seeking_penalty(centred, z, structure=True).numpy() == pytest.approx(1 / SEEKING_EPS))
+    assert np.all(mode_seeking_penalty(varied, z, structure=True).numpy() < 5)
     # descending the penalty pushes the two paintings of a pair apart
     images = tf.Variable(alike)
     with tf.GradientTape() as tape:
@@ -164,3 +170,5 @@ def test_mode_seeking_adds_its_weighted_term_to_the_generator_loss_only(tmp_path
     assert first[2.0][1] - first[0.0][1] == pytest.approx(2 * added, rel=1e-4)
     with pytest.raises(ValueError, match="mode-seeking"):
         tiny(mode_seeking=-1.0)
+    with pytest.raises(ValueError, match="mode-seeking-gap"):
+        tiny(mode_seeking_gap="colour")

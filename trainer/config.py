@@ -19,6 +19,7 @@ CHOICES = {
     "augment": ("auto", "on", "off"),
     "precision": ("float32", "mixed"),
     "on_nan": ("rollback", "stop"),
+    "mode_seeking_gap": ("pixels", "structure"),
 }
 
 
@@ -74,6 +75,7 @@ class TrainConfig:
     blur_from: int = 8
     recon_weight: float = 1.0  # fastgan: weight of D's L1 reconstruction loss on reals (0 = off)
     mode_seeking: float = 0.0  # weight of the mode-seeking (MSGAN) diversity term in G's loss (0 = off)
+    mode_seeking_gap: str = "pixels"  # pixels | structure: each painting's mean colour taken out first
     grow_from: str = ""  # a trained fastgan run at half this size whose layers start this one (trainer.grow)
     fade_steps: int = 0  # steps over which a grown run fades its new top block in
     freeze_grown: bool = False  # a grown run trains only its new top block; the reused generator layers stay as trained

@@ -270,7 +270,7 @@ class GAN:
                 d_loss = tf.reduce_sum(d_per_image) / cfg.batch_size
                 g_loss = tf.reduce_sum(generator_loss(cfg.loss, fake_logits)) / cfg.batch_size
                 if seeking_modes:  # summed per replica over its pairs; divided by the global pair count
-                    g_loss += cfg.mode_seeking * tf.reduce_sum(mode_seeking_penalty(fake, batch["z"])) / pairs
+                    g_loss += cfg.mode_seeking * tf.reduce_sum(mode_seeking_penalty(fake, batch["z"], cfg.mode_seeking_gap == "structure")) / pairs
                 d_scaled = self.d_optimizer.scale_loss(d_loss) if mixed else d_loss
                 g_scaled = self.g_optimizer.scale_loss(g_loss) if mixed else g_loss
             self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_scaled, d_variables), d_variables))

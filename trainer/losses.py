@@ -30,7 +30,7 @@ def generator_loss(kind: str, fake_logits: tf.Tensor) -> tf.Tensor:
     return _bce(tf.ones_like(fake_logits), fake_logits)
 
 
-def mode_seeking_penalty(fake: tf.Tensor, z: tf.Tensor) -> tf.Tensor:
+def mode_seeking_penalty(fake: tf.Tensor, z: tf.Tensor, structure: bool = False) -> tf.Tensor:
     """Per-pair 1 / (mean|G(z1) - G(z2)| / mean|z1 - z2|) for the pairs (first half, second half) of the batch.
 
     MSGAN (Mao et al. 2019): G is penalised when two latents paint alike, relative to how far apart
@@ -38,7 +38,13 @@ def mode_seeking_penalty(fake: tf.Tensor, z: tf.Tensor) -> tf.Tensor:
     than two images has no pairs and gives an empty vector.  MSGAN's epsilon (1e-5) lets the penalty
     and its gradient reach 1e5 and 1e10 on a pair that paints alike; ``SEEKING_EPS`` bounds them at 20
     and 400, which Adam's running averages survive.
+
+    ``structure=True`` takes each painting's mean colour out before the gap, so that a pair with one
+    layout in two colourings counts as alike: the pixel gap is most easily widened by painting one
+    image dark and the other bright, which leaves the photos' palette.
     """
+    if structure:
+        fake = fake - tf.reduce_mean(fake, axis=[1, 2], keepdims=True)
     half = tf.shape(fake)[0] // 2
     image_gap = tf.reduce_mean(tf.abs(fake[:half] - fake[half : 2 * half]), axis=[1, 2, 3])
     z = tf.reshape(tf.cast(z, fake.dtype), [tf.shape(z)[0], -1])
