@@ -72,6 +72,7 @@ def test_a_frozen_grown_run_trains_its_new_block_and_keeps_every_reused_layer(cl
     _, small_gan = load_trained(small)
     config, gan = load_trained(grown)
     assert config.freeze_grown
+    assert small_gan.config.mode_seeking > 0 and config.mode_seeking == 0  # the frozen layout needs no diversity push
     reused = [layer for layer in small_gan.generator.layers if layer.weights and layer.name != "image"]
     assert len(reused) > 5
     for old in reused:  # the small painter's EMA weights and batch-norm statistics, in G and in its EMA copy

@@ -114,3 +114,4 @@ def test_a_symlinked_folder_names_the_run_and_the_painter_as_the_user_typed_it(t
     assert result.exit_code == 0, result.output
     config = json.loads((tmp_path / "runs" / "impressionism" / "config.json").read_text())
     assert config["dataset_name"] == "impressionism"  # not the link's target, scans-2026
+    assert config["arch"] == "fastgan" and config["mode_seeking"] > 0  # fastgan's default diversity term
