@@ -303,7 +303,7 @@ They are landscape *photos*, not paintings: the closest redistributable set we c
 | --- | --- |
 | network | `--arch fastgan`: z -> 4x4 -> [nearest x2 + 3x3 conv + BN + GLU{blur_note}] x {(size // 4).bit_length() - 1} with skip-layer excitation ({', '.join(f'{r} -> {16 * r} px' for r in (4, 8, 16) if 16 * r <= size)}) -> 3x3 conv + tanh; latent {config['latent_dim']}, width {config['width']} (channels at {size} px, doubling per halving up to {config['max_channels']}) |
 | discriminator | strided conv + residual down blocks to 8x8, patch logits; two decoders reconstruct the real image from its 8x8 and 16x16 features (L1, weight {config['recon_weight']}); R1 (gamma {config['r1_gamma']}, every {config['r1_every']} steps) |
-| recipe | {steps} steps, batch {config['batch_size']}, Adam {config['lr_g']} (beta1 {config['beta_1']}), {config['loss']} loss, label smoothing {config['label_smoothing']}, EMA {config['ema_decay']}, {config['crop']} crops, flips, DiffAugment (p {config['augment_p']}), seed {config['seed']} |
+| recipe | {steps} steps, batch {config['batch_size']}, Adam {config['lr_g']} (beta1 {config['beta_1']}), {config['loss']} loss, label smoothing {config['label_smoothing']}, EMA {config['ema_decay']}, {config['crop']} crops, flips, DiffAugment (p {config['augment_p']}), mode seeking {config.get('mode_seeking', 0.0)}, seed {config['seed']} |
 {grown}{history}| picked | {picked_row} |
 | wall time | {wall_s / 60:.0f} min in all on {cpu} (the {size} px stage: {steps} steps{wall_note}), float32 |
 
