@@ -107,3 +107,18 @@ def test_workers_get_a_gpu_each_or_a_share_of_the_cores(monkeypatch):
     env = worker_env(1, 2, None)
     assert env["TF_NUM_INTRAOP_THREADS"] == "4" and "CUDA_VISIBLE_DEVICES" not in env
     assert "TF_NUM_INTRAOP_THREADS" not in worker_env(0, 1, None)  # one worker keeps every core
+
+
+def test_a_trial_trains_with_the_cli_default_mode_seeking_unless_it_is_swept(tmp_path):
+    pytest.importorskip("tensorflow")
+    from artgan.sweeps.trial import TrialRunner
+    from artgan.trainer.config import default_mode_seeking
+
+    from conftest import make_images
+
+    data = make_images(tmp_path / "paintings")
+    spec = SweepSpec(data_dir=str(data), trials=1, steps=2, params=[], base={"size": 16, "width": 8, "batch_size": 8, "eval_every": 1})
+    runner = TrialRunner(tmp_path / "sweep", spec, log=lambda line: None)
+    assert runner._config({})[0].mode_seeking == default_mode_seeking("fastgan", False) > 0
+    assert runner._config({"arch": "dcgan"})[0].mode_seeking == 0
+    assert runner._config({"mode_seeking": 0.7})[0].mode_seeking == 0.7
