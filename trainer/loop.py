@@ -215,7 +215,7 @@ class GAN:
         conditional, augmenting, mixed = cfg.conditional, self.augmenting, cfg.precision == "mixed"
         use_r1 = cfg.regularizer == "r1" and cfg.r1_gamma > 0
         pairs = replicas * (per_replica // 2)
-        seeking_modes = cfg.mode_seeking > 0 and pairs > 0
+        seeking_modes, structure_gap = cfg.mode_seeking > 0 and pairs > 0, cfg.mode_seeking_gap == "structure"
         ema_pairs = list(zip(G_ema.trainable_variables, G.trainable_variables))
         copy_pairs = list(zip(G_ema.non_trainable_variables, G.non_trainable_variables))
 
@@ -270,7 +270,8 @@ class GAN:
                 d_loss = tf.reduce_sum(d_per_image) / cfg.batch_size
                 g_loss = tf.reduce_sum(generator_loss(cfg.loss, fake_logits)) / cfg.batch_size
                 if seeking_modes:  # summed per replica over its pairs; divided by the global pair count
-                    g_loss += cfg.mode_seeking * tf.reduce_sum(mode_seeking_penalty(fake, batch["z"], cfg.mode_seeking_gap == "structure")) / pairs
+                    seeking = mode_seeking_penalty(fake, batch["z"], structure_gap)
+                    g_loss += cfg.mode_seeking * tf.reduce_sum(seeking) / pairs
                 d_scaled = self.d_optimizer.scale_loss(d_loss) if mixed else d_loss
                 g_scaled = self.g_optimizer.scale_loss(g_loss) if mixed else g_loss
             self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_scaled, d_variables), d_variables))
