@@ -31,12 +31,11 @@ def _need_training_extra(command: str) -> None:
     import_tensorflow()
 
 
-FASTGAN_AUGMENT_P = 0.5  # a fixed p: ADA's adaptive rule never rises within CPU-sized runs (see README)
-
-
 def _augment_p(value: str, arch: str) -> float | None:
     if value.strip().lower() == "auto":
-        return FASTGAN_AUGMENT_P if arch == "fastgan" else None
+        from artgan.trainer.config import default_augment_p
+
+        return default_augment_p(arch)
     if value.strip().lower() == "adaptive":
         return None
     try:
@@ -45,14 +44,24 @@ def _augment_p(value: str, arch: str) -> float | None:
         raise fail(f"--augment-p must be auto, adaptive or a probability from 0 to 1, not {value!r}", code=2) from None
 
 
-def _blur_from(blur: Optional[bool], source) -> int:
-    """TrainConfig.blur_from for --blur/--no-blur: every block, none, or what a --grow-from source allows."""
+def _blur_from(blur: Optional[bool], blur_from: Optional[int], source) -> int:
+    """TrainConfig.blur_from for --blur/--no-blur/--blur-from: every block, none, the blocks from a size up,
+    or what a --grow-from source allows."""
+    if blur is False and blur_from:
+        raise fail("--no-blur and --blur-from contradict each other: give one of them", code=2)
     if source is None:
+        if blur_from is not None:
+            return blur_from
         return 8 if blur in (None, True) else 0
     from artgan.trainer.grow import GrowError, grown_blur_from
 
     with user_errors(GrowError):
-        return grown_blur_from(source, blur is not False)
+        follows = grown_blur_from(source, blur is not False and blur_from != 0)
+    if blur_from is not None and blur_from != follows:
+        blurs = f"blurs from {follows} px" if follows else "does not blur"
+        raise fail(f"--blur-from {blur_from}: the --grow-from run blurs from {source.blur_from or 'no'} px, so a run "
+                   f"grown from it {blurs} (drop --blur-from)", code=2)
+    return follows
 
 
 def train(
@@ -96,6 +105,16 @@ def train(
         None, "--blur/--no-blur",
         help="fastgan: blur after each upsampling conv (bilinear upsampling, no block textures) "
         "\\[default: on; a run grown from an unblurred one blurs its new block only].",
+    ),
+    blur_from: Optional[int] = typer.Option(
+        None, "--blur-from", metavar="PX",
+        help="fastgan: blur only the up blocks at PX and above (8 = every block, as --blur; 0 = none, as "
+        "--no-blur). Unblurred layout blocks paint sharper shapes, the blurred top ones keep block textures out.",
+    ),
+    second_conv: Optional[bool] = typer.Option(
+        None, "--second-conv/--no-second-conv",
+        help="fastgan: a second 3x3 conv + BN + GLU in the 8, 32, 128... px blocks (FastGAN's UpBlockComp) "
+        "\\[default: off; a grown run follows its source].",
     ),
     width: Optional[int] = typer.Option(
         None, "--width", min=1, help="Channels at full resolution (x2 per halving) \\[default: by --arch and --size; see the README]."
@@ -204,7 +223,8 @@ def train(
                 mode_seeking_gap=mode_seeking_gap,
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
                 eval_samples=eval_samples, dropout=dropout, deterministic=deterministic,
-                blur_from=_blur_from(blur, source), freeze_grown=freeze_grown, skip_rgb=skip_rgb, skip_detail=skip_detail,
+                blur_from=_blur_from(blur, blur_from, source),
+                second_conv=(bool(source and source.second_conv) if second_conv is None else second_conv), freeze_grown=freeze_grown, skip_rgb=skip_rgb, skip_detail=skip_detail,
             )
         except ValueError as exc:
             raise fail(str(exc), code=2) from None

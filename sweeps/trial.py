@@ -132,13 +132,15 @@ class TrialRunner:
 
     def _config(self, values: dict[str, Any]):
         from artgan.trainer.cache import open_or_build
-        from artgan.trainer.config import TrainConfig, default_mode_seeking
+        from artgan.trainer.config import TrainConfig, default_augment_p, default_mode_seeking
         from artgan.trainer.data import PrepareSettings
 
         data_dir = Path(self.spec.data_dir)
         settings = {**self.spec.base, **config_overrides(values)}
         if "mode_seeking" not in settings:  # `artgan train`'s default for the trial's arch, unless it is swept
             settings["mode_seeking"] = default_mode_seeking(settings.get("arch", TrainConfig.arch), bool(settings.get("freeze_grown")))
+        if "augment_p" not in settings:  # likewise fastgan's fixed augmentation probability (adaptive never rose)
+            settings["augment_p"] = default_augment_p(settings.get("arch", TrainConfig.arch))
         config = TrainConfig(data_dir=str(data_dir), steps=self.spec.steps, dataset_name=data_dir.name, **settings)
         key = (config.size, config.crop, config.dedupe, config.classes, config.seed)
         if key not in self._datasets:

@@ -87,6 +87,19 @@ def test_runs_from_before_blur_existed_load_without_it_and_new_runs_blur(tmp_pat
     assert old.count_params() == new.count_params()  # the blur has no weights: old checkpoints still fit
 
 
+def test_second_conv_deepens_the_alternate_octaves_and_old_runs_load_without_it(tmp_path):
+    shallow = fastgan.build_generator(16, 64, 4, 64)
+    deep = fastgan.build_generator(16, 64, 4, 64, second_conv=True)
+    assert tuple(deep.output.shape) == (None, 64, 64, 3)
+    assert sorted(layer.name for layer in deep.layers if layer.name.endswith("_conv2")) == ["g_up32_conv2", "g_up8_conv2"]
+    assert not any(layer.name.endswith("_conv2") for layer in shallow.layers)
+    assert deep.count_params() > shallow.count_params()
+    raw = TrainConfig(data_dir="x", size=32, width=4, arch="fastgan", second_conv=True).to_dict()
+    del raw["second_conv"]
+    (tmp_path / "config.json").write_text(json.dumps(raw))
+    assert TrainConfig.load(tmp_path / "config.json").second_conv is False
+
+
 def test_blurred_upsampling_conv_is_bilinear_upsampling_then_the_conv():
     """Inside the image (the blur reflects at the border, bilinear clamps) the two are one operator."""
     from artgan.trainer.networks import UpsampleConv

@@ -114,6 +114,56 @@ def test_a_run_grown_from_an_unblurred_one_blurs_its_new_block_only(cli, small_r
     ]
 
 
+def test_blur_from_leaves_the_layout_blocks_unblurred_and_a_grown_run_keeps_it(cli, small_run, tmp_path):
+    from artgan.trainer import fastgan
+    from artgan.trainer.export import load_trained
+
+    data, _ = small_run
+    result = cli("train", data, "--size", "16", *SMALL, "--blur-from", "16", "--steps", "2", "--out", tmp_path / "b16")
+    assert result.exit_code == 0, result.output
+    config, gan = load_trained(tmp_path / "b16")
+    assert config.blur_from == 16
+    assert [layer.name for layer in gan.generator.layers if isinstance(layer, fastgan.Blur)] == [
+        "g_up16_preblur", "g_up16_blur"
+    ]
+    result = cli("train", data, "--size", "32", "--grow-from", tmp_path / "b16", "--steps", "2", "--out", tmp_path / "x32")
+    assert result.exit_code == 0, result.output
+    config, gan = load_trained(tmp_path / "x32")
+    assert config.blur_from == 16 and "g_up32_blur" in [layer.name for layer in gan.generator.layers]
+
+
+def test_a_second_conv_run_exports_to_matching_onnx_and_its_grown_run_keeps_the_second_convs(cli, small_run, tmp_path):
+    from artgan.trainer.export import export_run, load_trained
+
+    data, small = small_run
+    result = cli("train", data, "--size", "16", *SMALL, "--second-conv", "--steps", "3", "--out", tmp_path / "d16")
+    assert result.exit_code == 0, result.output
+    exported = export_run(tmp_path / "d16", tmp_path / "d16.onnx")
+    assert exported.painter_max_diff < 1e-3
+    result = cli("train", data, "--size", "32", "--grow-from", tmp_path / "d16", "--steps", "2", "--out", tmp_path / "x32")
+    assert result.exit_code == 0, result.output
+    config, gan = load_trained(tmp_path / "x32")
+    assert config.second_conv and {"g_up8_conv2", "g_up32_conv2"} <= {layer.name for layer in gan.generator.layers}
+    # the small run has no second convs: its layers would not fit one that has them
+    result = cli("train", data, "--size", "32", "--grow-from", small, "--second-conv", "--steps", "2", "--out", tmp_path / "e")
+    assert result.exit_code == 1 and "without --second-conv" in result.output and "drop --second-conv" in result.output
+    assert not (tmp_path / "e").exists()
+
+
+def test_contradictory_blur_flags_are_refused_before_anything_is_written(cli, small_run, tmp_path):
+    data, small = small_run
+    result = cli("train", data, "--size", "16", "--no-blur", "--blur-from", "16", "--steps", "2", "--out", tmp_path / "a")
+    assert result.exit_code == 2 and "contradict" in result.output
+    result = cli("train", data, "--size", "16", "--blur-from", "32", "--steps", "2", "--out", tmp_path / "b")
+    assert result.exit_code == 2 and "above --size 16" in result.output
+    result = cli("train", data, "--size", "16", "--blur-from", "12", "--steps", "2", "--out", tmp_path / "c")
+    assert result.exit_code == 2 and "power of two" in result.output
+    # the small run blurs every block: a run grown from it must too
+    result = cli("train", data, "--size", "32", "--grow-from", small, "--blur-from", "32", "--steps", "2", "--out", tmp_path / "d")
+    assert result.exit_code == 2 and "blurs from 8 px" in result.output and "drop --blur-from" in result.output
+    assert not any((tmp_path / name).exists() for name in "abcd")
+
+
 def test_growing_from_the_wrong_run_says_why(cli, small_run, tmp_path):
     data, small = small_run
     result = cli("train", data, "--size", "64", "--grow-from", small, "--steps", "2", "--out", tmp_path / "a")

@@ -109,10 +109,10 @@ def test_workers_get_a_gpu_each_or_a_share_of_the_cores(monkeypatch):
     assert "TF_NUM_INTRAOP_THREADS" not in worker_env(0, 1, None)  # one worker keeps every core
 
 
-def test_a_trial_trains_with_the_cli_default_mode_seeking_unless_it_is_swept(tmp_path):
+def test_a_trial_trains_with_the_cli_defaults_for_its_arch_unless_they_are_swept(tmp_path):
     pytest.importorskip("tensorflow")
     from artgan.sweeps.trial import TrialRunner
-    from artgan.trainer.config import default_mode_seeking
+    from artgan.trainer.config import default_augment_p, default_mode_seeking
 
     from conftest import make_images
 
@@ -122,3 +122,7 @@ def test_a_trial_trains_with_the_cli_default_mode_seeking_unless_it_is_swept(tmp
     assert runner._config({})[0].mode_seeking == default_mode_seeking("fastgan", False) > 0
     assert runner._config({"arch": "dcgan"})[0].mode_seeking == 0
     assert runner._config({"mode_seeking": 0.7})[0].mode_seeking == 0.7
+    # fastgan's fixed augmentation probability too, as `artgan train` gives it; dcgan's adaptive rule (None)
+    assert runner._config({})[0].augment_p == default_augment_p("fastgan") == 0.5
+    assert runner._config({"arch": "dcgan"})[0].augment_p is None
+    assert runner._config({"augment_p": 0.2})[0].augment_p == 0.2

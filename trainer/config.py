@@ -26,6 +26,14 @@ CHOICES = {
 FASTGAN_MODE_SEEKING = 0.3  # 64 px race: MS-SSIM 0.285 -> 0.202 (photos 0.163), distance 32.5 -> 29.6 (README)
 
 
+FASTGAN_AUGMENT_P = 0.5  # a fixed p: ADA's adaptive rule never rises within CPU-sized runs (README, "Augmentation")
+
+
+def default_augment_p(arch: str) -> float | None:
+    """`artgan train`'s --augment-p when none is given: fastgan's fixed probability, dcgan's adaptive rule (None)."""
+    return FASTGAN_AUGMENT_P if arch == "fastgan" else None
+
+
 def default_mode_seeking(arch: str, freeze_grown: bool) -> float:
     """`artgan train`'s --mode-seeking when none is given: fastgan's weight, except where only a grown run's
     new top block trains (its layout is the frozen source's; pushing the detail of two paintings apart only adds noise)."""
@@ -82,6 +90,7 @@ class TrainConfig:
     # fastgan: the up blocks at this resolution and above blur after their conv, which makes them bilinear
     # upsampling (no block textures); 8 = every block, 0 = none (runs from before it existed)
     blur_from: int = 8
+    second_conv: bool = False  # fastgan: a second conv + BN + GLU in the 8/32/128/512 px blocks (FastGAN's UpBlockComp)
     recon_weight: float = 1.0  # fastgan: weight of D's L1 reconstruction loss on reals (0 = off)
     mode_seeking: float = 0.0  # weight of the mode-seeking (MSGAN) diversity term in G's loss (0 = off)
     mode_seeking_gap: str = "pixels"  # pixels | structure: each painting's mean colour taken out first
@@ -130,6 +139,9 @@ class TrainConfig:
             raise ValueError("--regularizer spectral is for --arch dcgan; fastgan's discriminator uses r1 or none")
         if self.blur_from and (self.blur_from < 8 or self.blur_from & (self.blur_from - 1)):
             raise ValueError(f"blur-from must be 0 (no blur) or a power of two from 8, not {self.blur_from}")
+        if self.arch == "fastgan" and self.blur_from > self.size:
+            raise ValueError(f"--blur-from {self.blur_from} is above --size {self.size}: no block would blur "
+                             f"(use --no-blur for that)")
         if self.mode_seeking < 0:
             raise ValueError(f"--mode-seeking must be 0 (off) or more, not {self.mode_seeking}")
         if self.fade_steps < 0:

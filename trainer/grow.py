@@ -66,6 +66,11 @@ def check_source(source: TrainConfig, target: TrainConfig) -> None:
             f"{target.grow_from} blurs its up blocks from {source.blur_from or 'no'} px: a run grown from it "
             f"blurs from {grown_blur_from(source, True)} px, not {target.blur_from}"
         )
+    if source.second_conv != target.second_conv:
+        raise GrowError(
+            f"{target.grow_from} was trained {'with' if source.second_conv else 'without'} --second-conv: a run grown "
+            f"from it reuses its blocks as they are (drop {'--no-second-conv' if source.second_conv else '--second-conv'})"
+        )
     if source.latent_dim != target.latent_dim or list(source.class_names) != list(target.class_names):
         raise GrowError(
             f"{target.grow_from} has latent size {source.latent_dim} and classes {source.class_names or 'none'}; "
@@ -186,7 +191,8 @@ def plain_generator(gan) -> keras.Model:
         return gan.ema_generator
     config = gan.config  # a faded run is never a --skip-rgb run (TrainConfig refuses both), so no skip head
     plain = fastgan.build_generator(config.latent_dim, config.size, config.width, config.max_channels,
-                                    len(config.class_names), blur_from=config.blur_from)
+                                    len(config.class_names), blur_from=config.blur_from,
+                                    second_conv=config.second_conv)
     copied = copy_matching_layers(gan.ema_generator, plain)
     missing = [layer.name for layer in plain.layers if layer.weights and layer.name not in copied]
     if missing:  # cannot happen for a generator built by build_generator; refuse rather than export noise

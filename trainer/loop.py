@@ -109,7 +109,7 @@ class GAN:
             build_g = lambda: fastgan.build_generator(  # noqa: E731
                 config.latent_dim, config.size, config.width, config.max_channels, num_classes,
                 fade=bool(config.grow_from and config.fade_steps), blur_from=config.blur_from,
-                skip_rgb=config.skip_rgb, skip_detail=config.skip_detail,
+                skip_rgb=config.skip_rgb, skip_detail=config.skip_detail, second_conv=config.second_conv,
             )
             self.discriminator, self.d_features = fastgan.build_discriminator(
                 config.size, config.width, config.max_channels, num_classes
