@@ -21,7 +21,7 @@ def paint(
     model: Optional[str] = typer.Option(
         None, "--model", "-m",
         help="Painter: a .onnx path or a model name from `artgan models`. Default: the bundled painter "
-        "(64 px landscapes learned from public-domain photos; see its model card).",
+        "(128 px landscapes learned from public-domain photos; see its model card).",
     ),
     seed: Optional[int] = typer.Option(None, "--seed", help="Same seed, same paintings \\[default: random, printed]."),
     out_dir: Path = typer.Option(Path("paintings"), "--out", help="Folder for the files."),

@@ -127,3 +127,5 @@ def test_version_and_help(cli):
     assert cli("--version").stdout.strip() == f"artgan {version('artgan')}"
     help_text = re.sub(r"[\s│]+", " ", cli("paint", "--help").stdout)  # rich wraps lines inside its table
     assert "bundled painter" in help_text and "--seed" in help_text
+    # the help names the bundled painter's own size (it said 64 px after a 128 px painter shipped)
+    assert f"({load_model(resolve_painter(None)).info.resolution} px landscapes" in help_text
