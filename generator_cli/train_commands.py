@@ -224,7 +224,8 @@ def train(
                 xla=xla, precision=precision, devices=devices, on_nan=on_nan, eval_every=eval_every,
                 eval_samples=eval_samples, dropout=dropout, deterministic=deterministic,
                 blur_from=_blur_from(blur, blur_from, source),
-                second_conv=(bool(source and source.second_conv) if second_conv is None else second_conv), freeze_grown=freeze_grown, skip_rgb=skip_rgb, skip_detail=skip_detail,
+                second_conv=bool(source and source.second_conv) if second_conv is None else second_conv,  # follows a source
+                freeze_grown=freeze_grown, skip_rgb=skip_rgb, skip_detail=skip_detail,
             )
         except ValueError as exc:
             raise fail(str(exc), code=2) from None

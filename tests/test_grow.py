@@ -136,10 +136,16 @@ def test_a_second_conv_run_exports_to_matching_onnx_and_its_grown_run_keeps_the_
     from artgan.trainer.export import export_run, load_trained
 
     data, small = small_run
-    result = cli("train", data, "--size", "16", *SMALL, "--second-conv", "--steps", "3", "--out", tmp_path / "d16")
+    # unblurred, so that the second convs alone keep its painter file from being read back
+    result = cli("train", data, "--size", "16", *SMALL, "--no-blur", "--second-conv", "--steps", "3", "--out", tmp_path / "d16")
     assert result.exit_code == 0, result.output
     exported = export_run(tmp_path / "d16", tmp_path / "d16.onnx")
     assert exported.painter_max_diff < 1e-3
+    # its painter file cannot be read back (the second convs' folded batch norm is not undone): the run folder can
+    result = cli("train", data, "--size", "32", "--grow-from", exported.painter, "--freeze-grown", "--steps", "2",
+                 "--out", tmp_path / "f")
+    assert result.exit_code == 1 and "--second-conv" in result.output and "run folder" in result.output
+    assert not (tmp_path / "f").exists()
     result = cli("train", data, "--size", "32", "--grow-from", tmp_path / "d16", "--steps", "2", "--out", tmp_path / "x32")
     assert result.exit_code == 0, result.output
     config, gan = load_trained(tmp_path / "x32")
