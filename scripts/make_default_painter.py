@@ -82,13 +82,16 @@ SMALL_SIZE, SMALL_BATCH, SMALL_WIDTH, SMALL_SEED, FADE_STEPS = 64, 32, 16, 0, 40
 GROW_LR = 1e-4
 
 
-def small_arguments(data: Path, run: Path, steps: int) -> list[object]:
+def small_arguments(data: Path, run: Path, steps: int, flags: str = "") -> list[object]:
     """Stage 1 of the grow recipe: fastgan at 64 px, unblurred like the shipped painter.  Blurred 64 px
     runs of this recipe painted smooth swirls rather than horizons, and so did every 128 px painter grown
     from one (docs/default-painter/painter128-bp-samples.png); grown from an unblurred run the 128 px
-    painter paints landscapes (painter128-hp-samples.png), and its new block blurs anyway."""
+    painter paints landscapes (painter128-hp-samples.png), and its new block blurs anyway.  ``flags`` are
+    more `artgan train` flags (--small-flags); a --blur-from among them replaces --no-blur."""
+    extra = shlex.split(flags)
+    blur = [] if any(flag.startswith("--blur") for flag in extra) else ["--no-blur"]
     return [
-        "train", data, "--arch", "fastgan", "--size", SMALL_SIZE, "--width", SMALL_WIDTH, "--no-blur", "--steps", steps,
+        "train", data, "--arch", "fastgan", "--size", SMALL_SIZE, "--width", SMALL_WIDTH, *blur, *extra, "--steps", steps,
         "--batch-size", SMALL_BATCH, "--crop", "random", "--augment", "on", "--eval-every", 500, "--eval-samples", 256,
         "--checkpoint-every", 500, "--sample-every", 500, "--seed", SMALL_SEED, "--out", run,
     ]
@@ -130,7 +133,7 @@ def training_stages(args: argparse.Namespace) -> list[tuple[Path, list[object], 
         if not small.is_file():
             sys.exit(f"--small-run {small}: no such painter file")
         return [grow]
-    return [(small, small_arguments(args.data, small, args.small_steps), args.small_steps), grow]
+    return [(small, small_arguments(args.data, small, args.small_steps, args.small_flags), args.small_steps), grow]
 
 
 def training_wall_s(run: Path) -> tuple[int, float]:
@@ -379,6 +382,8 @@ def main() -> None:
     parser.add_argument("--history", default="", help="a sentence for the card on how the run was really made")
     parser.add_argument("--steps", type=int, default=5000, help="steps of the shipped run")
     parser.add_argument("--small-steps", type=int, default=5000, help="grow: steps of the 64 px run")
+    parser.add_argument("--small-flags", default="",
+                        help='grow: more `artgan train` flags for the 64 px run, e.g. "--second-conv --blur-from 64"')
     parser.add_argument("--small-run", type=Path, default=None,
                         help="grow: the 64 px run [default: RUN-64], or a 64 px painter file with its critic beside it "
                              "(copy models/default.onnx and default.critic.onnx out first: models/ is replaced)")
