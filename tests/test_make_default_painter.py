@@ -38,6 +38,11 @@ def test_training_command_is_the_documented_recipe(tmp_path):
     small.remove("--no-blur")
     small_pairs = dict(zip(small[2::2], small[3::2]))
     assert small_pairs["--arch"] == "fastgan" and small_pairs["--size"] == "64" and small_pairs["--steps"] == "3000"
+    # --small-flags: more flags for the 64 px stage; a blur choice among them replaces --no-blur
+    deep = [str(a) for a in script.small_arguments(tmp_path / "data", tmp_path / "run64", 3000, "--second-conv --blur-from 64")]
+    assert "--second-conv" in deep and "--no-blur" not in deep
+    assert deep[deep.index("--blur-from") + 1] == "64"
+    assert "--no-blur" in [str(a) for a in script.small_arguments(tmp_path / "data", tmp_path / "run64", 3000, "--second-conv")]
     grow = [str(a) for a in script.grow_arguments(tmp_path / "data", tmp_path / "run", tmp_path / "run64", 1600)]
     assert dict(zip(grow[2::2], grow[3::2]))["--grow-from"] == str(tmp_path / "run64")
     assert "--freeze-grown" in grow  # the 64 px layers keep their weights: only the new block trains
@@ -101,7 +106,7 @@ def test_the_grow_recipe_trains_the_64_px_stage_unless_a_painter_file_is_given(t
 
     def stages(small_run):
         args = argparse.Namespace(recipe="grow", data=tmp_path / "data", run=tmp_path / "run", small_run=small_run,
-                                  steps=2400, small_steps=4000, grow_head="skip")
+                                  steps=2400, small_steps=4000, grow_head="skip", small_flags="")
         return [(run, [str(a) for a in arguments], steps) for run, arguments, steps in script.training_stages(args)]
 
     trained = stages(None)
