@@ -116,11 +116,6 @@ def train(
         help="fastgan: a second 3x3 conv + BN + GLU in the 8, 32, 128... px blocks (FastGAN's UpBlockComp) "
         "\\[default: off; a grown run follows its source].",
     ),
-    padding: Optional[str] = typer.Option(
-        None, "--padding",
-        help="fastgan: how the generator's 3x3 convs see past the edge: zeros, or reflect (mirrored: no edge signal, "
-        "so no painted frame) \\[default: zeros; a grown run follows its source].",
-    ),
     width: Optional[int] = typer.Option(
         None, "--width", min=1, help="Channels at full resolution (x2 per halving) \\[default: by --arch and --size; see the README]."
     ),
@@ -230,7 +225,6 @@ def train(
                 eval_samples=eval_samples, dropout=dropout, deterministic=deterministic,
                 blur_from=_blur_from(blur, blur_from, source),
                 second_conv=bool(source and source.second_conv) if second_conv is None else second_conv,  # follows a source
-                padding=(source.padding if source else "zeros") if padding is None else padding,
                 freeze_grown=freeze_grown, skip_rgb=skip_rgb, skip_detail=skip_detail,
             )
         except ValueError as exc:

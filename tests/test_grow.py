@@ -156,43 +156,6 @@ def test_a_second_conv_run_exports_to_matching_onnx_and_its_grown_run_keeps_the_
     assert not (tmp_path / "e").exists()
 
 
-def test_a_reflect_padded_run_has_no_edge_signal_exports_with_parity_and_its_grown_run_keeps_it(cli, small_run, tmp_path):
-    import tensorflow as tf
-
-    from artgan.trainer.export import export_run, load_trained
-    from artgan.trainer.networks import ReflectPad
-
-    data, small = small_run
-    result = cli("train", data, "--size", "16", *SMALL, "--padding", "reflect", "--steps", "3", "--out", tmp_path / "r16")
-    assert result.exit_code == 0, result.output
-    config, gan = load_trained(tmp_path / "r16")
-    assert config.padding == "reflect"
-    # the generator cannot tell the edge from the inside: a constant feature map stays constant through its
-    # upsampling conv and its RGB head (with zero padding the edge pixels differ)
-    for layer_name in ("g_up16_conv", "image"):
-        layer = gan.ema_generator.get_layer(layer_name)
-        flat = tf.ones((1, 6, 6, layer.input.shape[-1]))
-        out = (layer(ReflectPad()(flat)) if layer_name == "image" else layer(flat)).numpy()
-        np.testing.assert_allclose(out, np.broadcast_to(out[:, 2:3, 2:3], out.shape), atol=1e-5)
-    exported = export_run(tmp_path / "r16", tmp_path / "r16.onnx")
-    assert exported.painter_max_diff < 1e-3
-    result = cli("train", data, "--size", "32", "--grow-from", exported.painter, "--freeze-grown", "--steps", "2",
-                 "--out", tmp_path / "f")
-    assert result.exit_code == 1 and "--padding reflect" in result.output and "run folder" in result.output
-    assert not (tmp_path / "f").exists()
-    result = cli("train", data, "--size", "32", "--grow-from", tmp_path / "r16", "--steps", "2", "--out", tmp_path / "x32")
-    assert result.exit_code == 0, result.output
-    assert load_trained(tmp_path / "x32")[0].padding == "reflect"  # follows its source
-    # the small run pads with zeros: its blocks would see other edges
-    result = cli("train", data, "--size", "32", "--grow-from", small, "--padding", "reflect", "--steps", "2",
-                 "--out", tmp_path / "e")
-    assert result.exit_code == 1 and "pads its convs with zeros" in result.output and "drop --padding reflect" in result.output
-    assert not (tmp_path / "e").exists()
-    result = cli("train", data, "--size", "16", *SMALL, "--padding", "mirror", "--steps", "2", "--out", tmp_path / "m")
-    assert result.exit_code == 2 and "--padding must be one of zeros, reflect" in result.output
-    assert not (tmp_path / "m").exists()
-
-
 def test_contradictory_blur_flags_are_refused_before_anything_is_written(cli, small_run, tmp_path):
     data, small = small_run
     result = cli("train", data, "--size", "16", "--no-blur", "--blur-from", "16", "--steps", "2", "--out", tmp_path / "a")

@@ -20,7 +20,6 @@ CHOICES = {
     "precision": ("float32", "mixed"),
     "on_nan": ("rollback", "stop"),
     "mode_seeking_gap": ("pixels", "structure"),
-    "padding": ("zeros", "reflect"),
 }
 
 
@@ -92,7 +91,6 @@ class TrainConfig:
     # upsampling (no block textures); 8 = every block, 0 = none (runs from before it existed)
     blur_from: int = 8
     second_conv: bool = False  # fastgan: a second conv + BN + GLU in the 8/32/128/512 px blocks (FastGAN's UpBlockComp)
-    padding: str = "zeros"  # fastgan: zeros | reflect, how G's 3x3 convs see past the edge (zeros let it paint frames)
     recon_weight: float = 1.0  # fastgan: weight of D's L1 reconstruction loss on reals (0 = off)
     mode_seeking: float = 0.0  # weight of the mode-seeking (MSGAN) diversity term in G's loss (0 = off)
     mode_seeking_gap: str = "pixels"  # pixels | structure: each painting's mean colour taken out first

@@ -101,7 +101,7 @@ def upsampling_as_resize(model: keras.Model) -> keras.Model:
     """
 
     def clone_layer(layer):
-        if isinstance(layer, UpsampleConv) and layer.padding == "zeros":  # mirrored edges keep the fused form
+        if isinstance(layer, UpsampleConv):
             return _ResizeThenConv(layer.filters, name=layer.name)
         if (
             isinstance(layer, keras.layers.UpSampling2D)

@@ -24,7 +24,7 @@ import keras
 import tensorflow as tf
 from keras import layers
 
-from .networks import UpsampleConv, _synchronized, conv3x3, latent_inputs
+from .networks import UpsampleConv, _synchronized, latent_inputs
 
 BASE = 4
 DECODER_SIZE = 32  # reconstructions are compared at (at most) this size
@@ -63,14 +63,14 @@ class Blur(layers.Layer):
         return tf.nn.depthwise_conv2d(padded, tf.cast(kernel, x.dtype), [1, 1, 1, 1], "VALID")
 
 
-def _up_block(x, filters: int, name: str, blur: bool = False, second_conv: bool = False, padding: str = "zeros"):
-    x = UpsampleConv(2 * filters, padding=padding, name=f"{name}_conv")(x)
+def _up_block(x, filters: int, name: str, blur: bool = False, second_conv: bool = False):
+    x = UpsampleConv(2 * filters, name=f"{name}_conv")(x)
     if blur:
         x = Blur(name=f"{name}_blur")(x)
     x = layers.BatchNormalization(name=f"{name}_bn", synchronized=_synchronized())(x)
     x = GLU(name=f"{name}_glu")(x)
     if second_conv:  # FastGAN's UpBlockComp: one more 3x3 conv + BN + GLU at the same resolution
-        x = conv3x3(x, 2 * filters, f"{name}_conv2", padding)
+        x = layers.Conv2D(2 * filters, 3, padding="same", name=f"{name}_conv2")(x)
         x = layers.BatchNormalization(name=f"{name}_bn2", synchronized=_synchronized())(x)
         x = GLU(name=f"{name}_glu2")(x)
     return x
@@ -118,7 +118,7 @@ SKIP_RGB = "g_skip_rgb"  # --skip-rgb: the grown-from run's RGB head (pre-tanh),
 SKIP_DETAILS = ("bandpass", "highpass", "full")  # --skip-detail choices, the default first
 
 
-def _skip_image(coarse_features, fine_features, band: str = "full", padding: str = "zeros"):
+def _skip_image(coarse_features, fine_features, band: str = "full"):
     """tanh(bilinear x2 of the half-size RGB logits + the top block's detail), as StyleGAN2's skip
     generator sums its RGB outputs.  The detail head starts at zero, so a grown run first paints
     exactly what its source painted, upsampled, and only has to learn what 2x the pixels add.
@@ -129,9 +129,9 @@ def _skip_image(coarse_features, fine_features, band: str = "full", padding: str
     at the Nyquist frequency): a high-passed head learned rows alternating every pixel (the 2 px
     lattice peak 2.7 at 128 px, 4.3 after the x4 upscale), which the bilinear coarse image can
     never have, so nothing in the painting can now alternate pixel by pixel."""
-    coarse = conv3x3(coarse_features, 3, SKIP_RGB, padding, dtype="float32")
+    coarse = layers.Conv2D(3, 3, padding="same", dtype="float32", name=SKIP_RGB)(coarse_features)
     coarse = layers.UpSampling2D(interpolation="bilinear", dtype="float32", name="g_skip_up")(coarse)
-    detail = conv3x3(fine_features, 3, "image", padding, kernel_initializer="zeros", dtype="float32")
+    detail = layers.Conv2D(3, 3, padding="same", kernel_initializer="zeros", dtype="float32", name="image")(fine_features)
     if band not in SKIP_DETAILS:
         raise ValueError(f"the detail band must be one of {', '.join(SKIP_DETAILS)}, not {band!r}")
     if band in ("highpass", "bandpass"):
@@ -147,7 +147,6 @@ def _skip_image(coarse_features, fine_features, band: str = "full", padding: str
 def build_generator(
     latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0, fade: bool = False,
     blur_from: int = 0, skip_rgb: bool = False, skip_detail: str = "full", second_conv: bool = False,
-    padding: str = "zeros",
 ) -> keras.Model:
     """z [N, latent] (+ label int64 [N]) -> image [N, size, size, 3] in [-1, 1].
 
@@ -155,9 +154,6 @@ def build_generator(
     new runs blur every block, a run grown from an unblurred one only its new block).
 
     ``second_conv=True`` gives the blocks :func:`has_second_conv` picks a second conv + BN + GLU.
-
-    ``padding="reflect"`` mirrors the edges of every 3x3 conv's input instead of zero-padding them
-    (:class:`~artgan.trainer.networks.ReflectPad`): the weights are the same, only the edges differ.
 
     ``fade=True`` adds the half-size RGB head of a grown-from run, upsampled and blended
     with the new full-size output by a :class:`FadeIn` layer.  ``skip_rgb=True`` keeps that head for
@@ -180,17 +176,17 @@ def build_generator(
             x = Blur(name=f"g_up{resolution}_preblur")(x)
         x = _up_block(x, channels(resolution, size, width, max_channels), f"g_up{resolution}",
                       blur=bool(blur_from) and resolution >= blur_from,
-                      second_conv=second_conv and has_second_conv(resolution), padding=padding)
+                      second_conv=second_conv and has_second_conv(resolution))
         source = resolution // SLE_STRIDE
         if source in features:
             x = _excite(features[source], x, f"g_sle{source}_{resolution}")
         features[resolution] = x
     if skip_rgb:
-        image = _skip_image(features[size // 2], x, skip_detail, padding)
+        image = _skip_image(features[size // 2], x, skip_detail)
     else:
-        image = conv3x3(x, 3, "image", padding, activation="tanh", dtype="float32")
+        image = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name="image")(x)
     if fade:
-        old = conv3x3(features[size // 2], 3, FADE_RGB, padding, activation="tanh", dtype="float32")
+        old = layers.Conv2D(3, 3, padding="same", activation="tanh", dtype="float32", name=FADE_RGB)(features[size // 2])
         old = layers.UpSampling2D(interpolation="bilinear", dtype="float32")(old)
         image = FadeIn(dtype="float32", name=FADE)([old, image])
     return keras.Model(inputs if num_classes else inputs[0], image, name="generator")

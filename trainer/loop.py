@@ -110,7 +110,6 @@ class GAN:
                 config.latent_dim, config.size, config.width, config.max_channels, num_classes,
                 fade=bool(config.grow_from and config.fade_steps), blur_from=config.blur_from,
                 skip_rgb=config.skip_rgb, skip_detail=config.skip_detail, second_conv=config.second_conv,
-                padding=config.padding,
             )
             self.discriminator, self.d_features = fastgan.build_discriminator(
                 config.size, config.width, config.max_channels, num_classes

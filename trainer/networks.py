@@ -31,20 +31,13 @@ class UpsampleConv(layers.Layer):
     2x2 convolution with 4x the output channels on the small input, interleaved by
     depth_to_space, gives exactly UpSampling2D + Conv2D(3, padding="same") with the
     same 3x3 kernel and 2.25x fewer multiply-adds (the generator's main cost).
-
-    ``padding="reflect"`` mirrors the upsampled image at its edges instead of padding it with
-    zeros; one mirrored row of a nearest-upsampled image is its edge row, so the small input is
-    padded by repeating its edge (SYMMETRIC), and the phase kernels stay exact.
     """
 
     PHASES = ((0, 0), (0, 1), (1, 0), (1, 1))  # (row, column) offset; depth_to_space's channel order
 
-    def __init__(self, filters: int, padding: str = "zeros", **kwargs) -> None:
+    def __init__(self, filters: int, **kwargs) -> None:
         super().__init__(**kwargs)
-        if padding not in PADDINGS:
-            raise ValueError(f"padding must be one of {', '.join(PADDINGS)}, not {padding!r}")
         self.filters = filters
-        self.padding = padding
 
     def build(self, input_shape) -> None:
         self.kernel = self.add_weight(
@@ -63,8 +56,7 @@ class UpsampleConv(layers.Layer):
         k = ops.cast(self.kernel, self.compute_dtype)
         kernel = tf.concat([self._fold(self._fold(k, 0, a), 1, b) for a, b in self.PHASES], axis=-1)
         h, w = x.shape[1], x.shape[2]
-        mode = "SYMMETRIC" if self.padding == "reflect" else "CONSTANT"
-        y = tf.nn.conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode), kernel, 1, "VALID")  # [N, h+1, w+1, 4F]
+        y = tf.nn.conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), kernel, 1, "VALID")  # [N, h+1, w+1, 4F]
         f = self.filters
         parts = [y[:, a : a + h, b : b + w, i * f : (i + 1) * f] for i, (a, b) in enumerate(self.PHASES)]
         return tf.nn.depth_to_space(tf.concat(parts, axis=-1), 2)
@@ -74,32 +66,7 @@ class UpsampleConv(layers.Layer):
         return (n, None if h is None else 2 * h, None if w is None else 2 * w, self.filters)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "filters": self.filters, "padding": self.padding}
-
-
-PADDINGS = ("zeros", "reflect")  # how a generator's 3x3 convs see past the image's edge
-
-
-class ReflectPad(layers.Layer):
-    """Mirror a feature map by one pixel on each side (ONNX Pad, mode reflect), for a 'valid' 3x3 conv after it.
-
-    Zero padding tells every conv where the edge is, and a generator with few steps behind it
-    uses that: it painted a bright frame and edge columns.  A mirrored edge carries no such signal."""
-
-    def call(self, x):
-        return tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="REFLECT")
-
-    def compute_output_shape(self, input_shape):
-        n, h, w, c = input_shape
-        return (n, None if h is None else h + 2, None if w is None else w + 2, c)
-
-
-def conv3x3(x, filters: int, name: str, padding: str = "zeros", **kwargs):
-    """A 3x3 'same' Conv2D named ``name``, its edge padded with zeros or mirrored (:class:`ReflectPad`)."""
-    if padding == "reflect":
-        x = ReflectPad(dtype=kwargs.get("dtype"), name=f"{name}_pad")(x)
-        return layers.Conv2D(filters, 3, padding="valid", name=name, **kwargs)(x)
-    return layers.Conv2D(filters, 3, padding="same", name=name, **kwargs)(x)
+        return {**super().get_config(), "filters": self.filters}
 
 
 def _synchronized() -> bool:
