@@ -66,12 +66,14 @@ def figures(images: np.ndarray, data: Path, sizes: list[int], real_cache: dict) 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("runs", nargs="+", help="RUN, RUN:STEP,STEP or RUN:CHECKPOINT.npz")
+    parser.add_argument("runs", nargs="*", help="RUN, RUN:STEP,STEP or RUN:CHECKPOINT.npz")
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--sizes", default="64,128")
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--painter", type=Path, action="append", default=[], help="an ONNX painter to measure too")
     args = parser.parse_args()
+    if not args.runs and not args.painter:
+        parser.error("give a run to measure, or --painter FILE.onnx")
     sizes = [int(s) for s in args.sizes.split(",")]
     from artgan.evaluation.gate import paint_gate_set
     from artgan.trainer.tf_setup import import_tensorflow
