@@ -16,7 +16,8 @@ diversity beside the reals', the palette distance (colour histograms, beside the
 lattice-peak score of the native paintings and their edge contrast (a painted frame; photos
 about 0.8, evaluation.edges).  Steps and img/s come from metrics.csv (of the last
 stage).  A candidate's flags may hold stages, "FLAGS then FLAGS": the first trains at half --size,
-the next grows from it (--grow-from) to --size, each for an equal share of the same minutes.
+the next grows from it (--grow-from) to --size, each for an equal share of the same minutes
+(--stage-shares 2,1: two thirds for the first stage).
 --lightweight-gan adds lucidrains' lightweight-gan (PyTorch) as one more candidate, trained by
 benchmarks/lightweight_gan_driver.py with that interpreter (a benchmark-only venv: `pip install
 torch lightweight-gan`, never an artgan dependency) on the same prepared images, on its own core.
@@ -99,17 +100,41 @@ def stop_at(proc: subprocess.Popen, deadline: float, name: str) -> None:
         print(f"{name} did not stop within 5 min of SIGTERM; killed", flush=True)
 
 
+def stage_ends(total_s: float, stages: int, shares: list[float] | None) -> list[float]:
+    """Seconds from the start at which each stage stops: --stage-shares' proportions, or even ones."""
+    weights = shares if shares else [1.0] * stages
+    if len(weights) != stages:
+        raise ValueError(f"--stage-shares gives {len(weights)} shares for a candidate of {stages} stages")
+    ends, done = [], 0.0
+    for weight in weights:
+        done += weight
+        ends.append(total_s * done / sum(weights))
+    return ends
+
+
+def parse_shares(text: str | None) -> list[float] | None:
+    if not text:
+        return None
+    try:
+        shares = [float(part) for part in text.split(",")]
+    except ValueError:
+        shares = []
+    if not shares or any(share <= 0 for share in shares):
+        raise ValueError(f"--stage-shares {text!r}: give positive numbers separated by commas, e.g. 2,1")
+    return shares
+
+
 def run_candidate(name: str, flags: str, core: int, args: argparse.Namespace, out: Path, started: float) -> None:
-    """One candidate on one core for --minutes; a staged one splits them evenly between its stages."""
+    """One candidate on one core for --minutes; a staged one splits them between its stages (--stage-shares)."""
     stages = [(name, args.size, flags)] if name == LIGHTWEIGHT_GAN else stages_of(name, flags, args.size)
-    share = args.minutes * 60 / len(stages)
+    ends = stage_ends(args.minutes * 60, len(stages), args.stage_shares if len(stages) > 1 else None)
     previous: str | None = None
     for k, (run_name, size, stage_flags) in enumerate(stages):
         extra = ("--grow-from", str(out / previous)) if previous else ()
         # train's default fade (a quarter of --steps) never ends here; --skip-rgb has no fade
         if previous and "--fade-steps" not in stage_flags and "--skip-rgb" not in stage_flags:
             extra += ("--fade-steps", str(FADE_STEPS))
-        stop_at(start(run_name, stage_flags, core, args, out, size, extra), started + (k + 1) * share, run_name)
+        stop_at(start(run_name, stage_flags, core, args, out, size, extra), started + ends[k], run_name)
         previous = run_name
 
 
@@ -213,8 +238,17 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1,
                         help="race this many times (seeds --seed, --seed+1, ...; runs in OUT/repK) and report each "
                              "candidate's mean distance: one race is a noisy figure")
+    parser.add_argument("--stage-shares", default=None, metavar="W,W",
+                        help="how a staged candidate splits --minutes between its stages, e.g. 2,1 (default: evenly)")
     args = parser.parse_args()
     candidates = dict(c.split("=", 1) for c in args.candidate) if args.candidate else dict(DEFAULTS)
+    try:
+        args.stage_shares = parse_shares(args.stage_shares)
+        for name, flags in candidates.items():
+            if name != LIGHTWEIGHT_GAN and THEN in flags:
+                stage_ends(1.0, len(stages_of(name, flags, args.size)), args.stage_shares)
+    except ValueError as error:
+        parser.error(str(error))
     if args.lightweight_gan:
         candidates[LIGHTWEIGHT_GAN] = args.lightweight_gan_flags
     out = args.out or RESULTS / f"quality-{args.size}"
@@ -229,7 +263,8 @@ def main() -> None:
         races.append(measure_race(candidates, args, folder))
         print_table(races[-1], args)
     results = {"data": str(args.data), "real_images": races[0]["real_images"], "size": args.size, "minutes": args.minutes,
-               "batch_size": args.batch_size, "cores_each": 1, "candidates": races[0]["rows"]}
+               "batch_size": args.batch_size, "cores_each": 1, "stage_shares": args.stage_shares,
+               "candidates": races[0]["rows"]}
     if args.repeats > 1:
         results["races"] = [{"seed": first_seed + k, "candidates": r["rows"]} for k, r in enumerate(races)]
         results["summary"] = summarise(races)
