@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import shlex
@@ -105,11 +106,8 @@ def stage_ends(total_s: float, stages: int, shares: list[float] | None) -> list[
     weights = shares if shares else [1.0] * stages
     if len(weights) != stages:
         raise ValueError(f"--stage-shares gives {len(weights)} shares for a candidate of {stages} stages")
-    ends, done = [], 0.0
-    for weight in weights:
-        done += weight
-        ends.append(total_s * done / sum(weights))
-    return ends
+    total = sum(weights)
+    return [total_s * done / total for done in itertools.accumulate(weights)]
 
 
 def parse_shares(text: str | None) -> list[float] | None:
