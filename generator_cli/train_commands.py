@@ -408,6 +408,11 @@ def export(
     compact: bool = typer.Option(
         False, "--compact", help="Store the weights in half precision: half the file, same float32 arithmetic and speed.",
     ),
+    trim_frame: int = typer.Option(
+        0, "--trim-frame", min=0, metavar="PX",
+        help="Cut PX pixels off each side of every painting inside the painter and resize the rest back: removes "
+        "the light frame a short-trained painter draws along its border (at most size/8).",
+    ),
 ) -> None:
     """Export a trained run to ONNX: the painter (EMA generator) and its critic (discriminator)."""
     step = choose_checkpoint_or_fail(run_dir, checkpoint)
@@ -416,7 +421,8 @@ def export(
     from artgan.trainer.loop import TrainingError
 
     with user_errors(TrainingError, FileNotFoundError):
-        result = export_run(run_dir, out_path, step, credits=credits, license=license, fp16=fp16, compact=compact)
+        result = export_run(run_dir, out_path, step, credits=credits, license=license, fp16=fp16, compact=compact,
+                            trim_frame=trim_frame)
     out.print(f"painter: {result.painter} (step {result.step}, max |ONNX - Keras| = {result.painter_max_diff:.1e})")
     out.print(f"critic:  {result.critic} (max |ONNX - Keras| = {result.critic_max_diff:.1e})")
     if result.fp16 and result.fp16_max_diffs:

@@ -44,6 +44,7 @@ class ModelInfo:
     description: str = ""
     precision: str = "float32"  # arithmetic inside the graph; inputs and outputs are float32 either way
     weights: str = "float32"  # how the weights are stored: float16 halves the file (`export --compact`)
+    frame_trim: int = 0  # px cut off each side inside the graph and resized back (`export --trim-frame`)
 
     @property
     def conditional(self) -> bool:
@@ -67,6 +68,7 @@ def build_metadata(
     description: str = "",
     precision: str = "float32",
     weights: str = "float32",
+    frame_trim: int = 0,
 ) -> dict[str, str]:
     """Metadata for an ONNX file, as the flat string map ONNX stores."""
     if kind not in KINDS:
@@ -92,6 +94,7 @@ def build_metadata(
         "description": description,
         "precision": precision,
         "weights": weights,
+        "frame_trim": int(frame_trim),
     }
     return {PREFIX + key: str(value) for key, value in values.items()}
 
@@ -158,9 +161,12 @@ def parse_metadata(props: Mapping[str, str], source: str = "model") -> ModelInfo
         description=props.get(PREFIX + "description", ""),
         precision=props.get(PREFIX + "precision", "float32"),
         weights=props.get(PREFIX + "weights", "float32"),
+        frame_trim=as_int("frame_trim", 0),
     )
     if info.resolution < 4:
         raise ModelError(f"{source}: resolution {info.resolution} in its metadata is not a usable image size.")
+    if not 0 <= info.frame_trim <= info.resolution // 8:
+        raise ModelError(f"{source}: frame_trim {info.frame_trim} in its metadata is not usable at {info.resolution} px.")
     if info.precision not in PRECISIONS:
         raise ModelError(f"{source}: unknown precision {info.precision!r} in its metadata.")
     if kind == "painter" and info.latent_dim < 1:

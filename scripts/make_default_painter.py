@@ -14,7 +14,8 @@ real one:
      DiffAugment, EMA, SWD + diversity measured every 400-500 steps (--reuse-run: keep
      existing runs, resuming them up to their steps if they stopped short)
   3. artgan export RUN --checkpoint best --compact  the checkpoint with the lowest SWD,
-     weights stored in float16 (half the file, float32 arithmetic)
+     weights stored in float16 (half the file, float32 arithmetic); --trim-frame PX passes on
+     artgan export --trim-frame (the light border a short-trained painter draws, cut off)
   4. artgan evaluate                      SWD / diversity / memorisation on 1000 paintings
      (and, in-process, the same figures at 64 px beside the previous painter's)
   5. artgan train-upscaler DATA           the painter's own learned upscaler, shipped only if it
@@ -392,6 +393,8 @@ def main() -> None:
     parser.add_argument("--grow-head", choices=["skip", "fade"], default="skip",
                         help="grow: keep the 64 px RGB head under the new block's detail (--skip-rgb), or fade a new one in")
     parser.add_argument("--cpu", default="one core of a shared 2-core CPU", help="for the card: what the training ran on")
+    parser.add_argument("--trim-frame", type=int, default=0, metavar="PX",
+                        help="export with PX px of frame trimmed off each side (artgan export --trim-frame)")
     parser.add_argument("--ship-anyway", action="store_true",
                         help="replace models/ even when the new painter does not beat the shipped one")
     parser.add_argument("--no-ship", action="store_true",
@@ -435,7 +438,7 @@ def main() -> None:
         stage = Path(tmp)
         started = time.perf_counter()
         step("export", args.run, "--checkpoint", args.checkpoint, "--compact", "--out", stage / "default.onnx",
-             "--credits", CREDITS, "--license", LICENCE)
+             "--credits", CREDITS, "--license", LICENCE, *(["--trim-frame", args.trim_frame] if args.trim_frame else []))
         evaluation = json.loads(step("evaluate", stage / "default.onnx", "--data", args.data, "--n", 1000,
                                      "--device", "cpu", "--out", stage / "default.evaluation.json", "--json"))
         evaluation["model"] = "models/default.onnx"  # not the staging folder it was measured in

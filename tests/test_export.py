@@ -249,3 +249,29 @@ def test_a_label_input_without_class_names_is_refused(conditional_painter, tmp_p
     onnx.save(proto, str(tmp_path / "inconsistent.onnx"))
     with pytest.raises(ModelError, match="'label' input but its metadata lists no class names"):
         load_model(tmp_path / "inconsistent.onnx")
+
+
+def test_export_trim_frame_trims_inside_the_painter_and_says_so(cli, trained_run, tmp_path):
+    from artgan.trainer.export import trimmed_reference
+
+    for name, extra in (("plain", []), ("trimmed", ["--trim-frame", "2"])):
+        result = cli("export", trained_run, "--out", tmp_path / f"{name}.onnx", *extra)
+        assert result.exit_code == 0, result.output
+    plain, trimmed = (load_model(tmp_path / f"{name}.onnx", device="cpu") for name in ("plain", "trimmed"))
+    assert (plain.info.frame_trim, trimmed.info.frame_trim) == (0, 2)
+    z = np.random.default_rng(3).standard_normal((5, 16)).astype(np.float32)
+    a, b = (m.run(["image"], {"z": z})[0] for m in (plain, trimmed))
+    assert b.shape == a.shape == (5, 16, 16, 3)
+    assert np.max(np.abs(a - b)) > 1e-2  # the painting changed ...
+    np.testing.assert_allclose(b, trimmed_reference(a, 2), atol=1e-3)  # ... into the inner 12 px, enlarged to 16
+    images = np.clip(np.random.default_rng(4).standard_normal((3, 16, 16, 3)), -1, 1).astype(np.float32)
+    scores = [load_model(tmp_path / f"{name}.critic.onnx", device="cpu").run(["score"], {"image": images})[0]
+              for name in ("plain", "trimmed")]
+    np.testing.assert_allclose(*scores, atol=1e-6)  # the critic judges paintings as before
+
+
+def test_export_refuses_a_trim_too_large_for_the_painting_and_writes_nothing(cli, trained_run, tmp_path):
+    result = cli("export", trained_run, "--out", tmp_path / "out" / "big.onnx", "--trim-frame", "3")
+    assert result.exit_code != 0
+    assert "--trim-frame 3" in result.output and "quarter" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())

@@ -167,3 +167,48 @@ def test_glu_rewrite_leaves_other_interleaves_alone():
     before = proto.SerializeToString()
     assert glu_onto_phases(proto) == 0
     assert proto.SerializeToString() == before
+
+
+def _identity_image(size: int = 32):
+    """image_in [N, size, size, 3] -> Identity -> image: a painter whose painting is its input."""
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["image_in"], ["image"])], "g",
+        [helper.make_tensor_value_info("image_in", TensorProto.FLOAT, [None, size, size, 3])],
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [None, size, size, 3])],
+    )
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    proto.ir_version = 8
+    return proto
+
+
+def test_trim_frame_removes_a_painted_frame_and_enlarges_the_rest_back_to_full_size():
+    from artgan.evaluation.edges import edge_contrast
+    from artgan.trainer.onnx_graph import trim_frame
+
+    size, trim = 32, 2
+    ramp = np.linspace(-0.8, 0.8, size, dtype=np.float32)  # a smooth horizontal ramp, the same in every channel
+    framed = np.broadcast_to(ramp[None, None, :, None], (3, size, size, 3)).copy()
+    framed[:, :trim], framed[:, -trim:], framed[:, :, :trim], framed[:, :, -trim:] = 1.0, 1.0, 1.0, 1.0  # a light frame
+    proto = trim_frame(_identity_image(size), trim)
+    onnx.checker.check_model(proto)
+    out = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"]).run(["image"], {"image_in": framed})[0]
+    assert out.shape == framed.shape
+    assert edge_contrast(framed) > 5 and edge_contrast(out) < 1.5 and np.max(out) < 0.9  # the frame is gone
+    # a cubic through a straight line is that line: away from the clamped border the ramp is exactly enlarged
+    scale = (size - 2 * trim) / size
+    source_x = (np.arange(size) + 0.5) * scale - 0.5 + trim
+    expected = np.interp(source_x, np.arange(size), ramp)
+    np.testing.assert_allclose(out[0, size // 2, 3:-3, 0], expected[3:-3], atol=1e-5)
+
+
+def test_trim_frame_refuses_what_it_cannot_do():
+    from artgan.trainer.onnx_graph import trim_frame
+
+    with pytest.raises(ValueError, match="quarter"):
+        trim_frame(_identity_image(32), 5)  # 10 of 32 px
+    with pytest.raises(ValueError, match="0 or more"):
+        trim_frame(_identity_image(32), -1)
+    with pytest.raises(ValueError, match="no output named"):
+        trim_frame(_identity_image(32), 2, output="painting")
+    untouched = _identity_image(32)
+    assert len(trim_frame(untouched, 0).graph.node) == 1  # nothing to trim: the graph stays as it is

@@ -89,6 +89,13 @@ def test_onnx_without_artgan_metadata_is_refused(tmp_path):
         load_model(path)
 
 
+def test_a_frame_trim_the_painting_cannot_have_is_refused(tmp_path):
+    for bad in ("-1", "1000", "two"):
+        path = _rewrite_metadata(tmp_path, lambda p: p.update({"artgan.frame_trim": bad}))
+        with pytest.raises(ModelError, match="frame_trim"):
+            load_model(path)
+
+
 def test_metadata_that_disagrees_with_the_graph_is_refused(tmp_path):
     real = load_model(resolve_painter(None)).info.resolution
     path = _rewrite_metadata(tmp_path, lambda p: p.update({"artgan.resolution": str(real * 2)}))

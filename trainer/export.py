@@ -188,6 +188,15 @@ def _publish_checked(
         staged.unlink(missing_ok=True)
 
 
+def trimmed_reference(images: np.ndarray, pixels: int) -> np.ndarray:
+    """What ``onnx_graph.trim_frame`` makes of NHWC paintings, computed by TensorFlow (the parity reference)."""
+    if not pixels:
+        return images
+    size = images.shape[1]
+    inner = images[:, pixels : size - pixels, pixels : size - pixels]
+    return tf.image.resize(inner, [size, size], method="bicubic").numpy()
+
+
 def fp16_path(path: Path) -> Path:
     """NAME.onnx -> NAME.fp16.onnx, NAME.critic.onnx -> NAME.fp16.critic.onnx (pairs stay pairs in the store)."""
     stem = path.name[: -len(".critic.onnx")] if path.name.endswith(".critic.onnx") else path.stem
@@ -202,13 +211,15 @@ def export_networks(
     fp16: bool = False,
     critic: Callable[[Any], Any] | None = None,
     compact: bool = False,
+    trim_frame: int = 0,
 ) -> ExportResult:
     """Convert, check and write painter + critic (and their fp16 variants); ``metadata`` goes to build_metadata.
 
     ``critic`` (images -> logits) replaces ``discriminator`` as the critic's function when given: a
     conditional run's D needs a label, and its critic averages D over the classes so that the exported
     critic takes images alone.  ``compact`` stores the float32 pair's weights as float16 (half the file,
-    same arithmetic; see ``onnx_graph.half_weights``).
+    same arithmetic; see ``onnx_graph.half_weights``).  ``trim_frame`` px are cut off each side of the
+    painting inside the painter's graph and the rest resized back (``onnx_graph.trim_frame``).
     """
     if out.suffix != ".onnx":
         raise TrainingError(f"--out must end in .onnx, not {out.name}")
@@ -221,6 +232,10 @@ def export_networks(
     latent_dim, size = int(metadata["latent_dim"]), int(metadata["resolution"])
 
     painter = onnx_graph.optimise(_convert(upsampling_as_resize(generator), g_inputs, "image"))
+    try:
+        onnx_graph.trim_frame(painter, trim_frame)
+    except ValueError as exc:
+        raise TrainingError(f"--trim-frame {trim_frame}: {exc}") from None
     critic_fn = critic if critic is not None else discriminator
     critic_proto = _convert(
         critic_fn, d_inputs, "score", transform=lambda logits: tf.reshape(logits, [-1]), specs_from=discriminator
@@ -234,7 +249,7 @@ def export_networks(
     d_feeds = {"image": images, "label": labels} if "label" in d_inputs else {"image": images}
     g_args = [z, labels] if "label" in g_inputs else z
     d_args = [images, labels] if "label" in d_inputs else images
-    g_ref = generator(g_args, training=False).numpy()
+    g_ref = trimmed_reference(generator(g_args, training=False).numpy(), trim_frame)
     d_ref = np.asarray(critic_fn(d_args, training=False)).reshape(-1)
 
     # (arithmetic, weight storage, painter path, critic path, painter, critic, painter bound, critic bound)
@@ -253,7 +268,9 @@ def export_networks(
     diffs: list[tuple[float, float]] = []
     for precision, weights, painter_path, critic_path, g_proto, d_proto, g_tol, d_tol in variants:
         common = dict(metadata, precision=precision, weights=weights)
-        g_bytes = _with_metadata(g_proto, build_metadata(kind="painter", **common), f"artgan painter ({precision})")
+        g_bytes = _with_metadata(
+            g_proto, build_metadata(kind="painter", frame_trim=trim_frame, **common), f"artgan painter ({precision})"
+        )
         d_bytes = _with_metadata(d_proto, build_metadata(kind="critic", **common), f"artgan critic ({precision})")
         diffs.append((
             _publish_checked(g_bytes, painter_path, "painter", g_feeds, lambda: g_ref, g_tol),
@@ -277,6 +294,7 @@ def export_run(
     description: str = "",
     fp16: bool = False,
     compact: bool = False,
+    trim_frame: int = 0,
 ) -> ExportResult:
     """Write ``NAME.onnx`` (painter) and ``NAME.critic.onnx`` (critic); return paths and parity."""
     config, gan = load_trained(run_dir, step)
@@ -297,7 +315,8 @@ def export_run(
     )
     critic = gan.critic if config.conditional else None
     result = export_networks(
-        grow.plain_generator(gan), gan.discriminator, out, metadata, fp16=fp16, critic=critic, compact=compact
+        grow.plain_generator(gan), gan.discriminator, out, metadata, fp16=fp16, critic=critic, compact=compact,
+        trim_frame=trim_frame,
     )
     result.step = gan.step
     run_thumbs = RunPaths(run_dir).thumbs
@@ -305,3 +324,28 @@ def export_run(
         result.thumbs = thumbnail_index_path(out)
         write_bytes_atomic(result.thumbs, run_thumbs.read_bytes())
     return result
+
+
+def trim_painter_file(painter: Path, out: Path, pixels: int) -> float:
+    """Write ``out``: the exported ``painter`` with ``pixels`` trimmed off each side in its graph.
+
+    For painters whose run folder is gone (the bundled one); a run is trimmed by ``artgan export
+    --trim-frame``.  The result is checked against the original's paintings trimmed by TensorFlow
+    before it is renamed into place; returns the largest difference."""
+    source = load_model(painter, device="cpu", expect_kind="painter")
+    if source.info.frame_trim:
+        raise TrainingError(f"{painter} already trims {source.info.frame_trim} px of frame; trim its run again instead")
+    proto = onnx.load(str(painter))
+    metadata = {entry.key: entry.value for entry in proto.metadata_props}
+    try:
+        onnx_graph.trim_frame(proto, pixels)
+    except ValueError as exc:
+        raise TrainingError(f"cannot trim {painter}: {exc}") from None
+    metadata["artgan.frame_trim"] = str(pixels)
+    data = _with_metadata(proto, metadata, proto.doc_string)
+    z = np.random.default_rng(0).standard_normal((PARITY_BATCH, source.info.latent_dim)).astype(np.float32)
+    feeds = {"z": z}
+    if source.info.conditional:
+        feeds["label"] = np.arange(PARITY_BATCH, dtype=np.int64) % len(source.info.class_names)
+    reference = trimmed_reference(source.run(["image"], feeds)[0], pixels)
+    return _publish_checked(data, out, "painter", feeds, lambda: reference, PARITY_TOLERANCE)

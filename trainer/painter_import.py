@@ -176,21 +176,27 @@ def import_painter(painter: Path):
     d_arrays, _, _ = _initializers(critic)
     load_critic_weights(gan.discriminator, d_arrays)
     gan.step = int(metadata.get("artgan.steps", 0))
-    check_parity(gan, painter, critic)
+    check_parity(gan, painter, critic, frame_trim=int(metadata.get("artgan.frame_trim", 0)))
     return config, gan
 
 
-def check_parity(gan, painter: Path, critic: Path, n: int = 8) -> None:
-    """Refuse an import whose rebuilt networks do not reproduce the files' outputs."""
+def check_parity(gan, painter: Path, critic: Path, n: int = 8, frame_trim: int = 0) -> None:
+    """Refuse an import whose rebuilt networks do not reproduce the files' outputs.
+
+    A painter exported with ``--trim-frame`` is compared after the same trim; the rebuilt generator
+    itself paints the untrimmed picture, which is what a grown run builds on."""
     from artgan.models.runtime import open_session
+
+    from .export import trimmed_reference
 
     z = np.random.default_rng(0).standard_normal((n, gan.config.latent_dim)).astype(np.float32)
     images = gan.paint(z)
     painted = open_session(painter, device="cpu").run(["image"], {"z": z})[0]
+    painted_here = trimmed_reference(images, frame_trim)
     logits = np.asarray(gan.discriminator(images, training=False))
     session = open_session(critic, device="cpu")
     scored = session.run(None, {session.get_inputs()[0].name: images})[0]
-    image_gap = float(np.abs(images - painted).max())
+    image_gap = float(np.abs(painted_here - painted).max())
     logit_gap = float(np.abs(logits.reshape(-1) - scored.reshape(-1)).max())
     if image_gap > PARITY_TOLERANCE or logit_gap > PARITY_TOLERANCE * max(1.0, float(np.abs(scored).max())):
         raise PainterImportError(
