@@ -20,6 +20,11 @@ KINDS = ("painter", "critic")
 PRECISIONS = ("float32", "float16")
 
 
+def max_frame_trim(resolution: int) -> int:
+    """The most px a painter may trim off each side (`export --trim-frame`): a quarter of the picture in all."""
+    return resolution // 8
+
+
 class ModelError(Exception):
     """A model file that cannot be used, with a message meant for the user."""
 
@@ -165,7 +170,7 @@ def parse_metadata(props: Mapping[str, str], source: str = "model") -> ModelInfo
     )
     if info.resolution < 4:
         raise ModelError(f"{source}: resolution {info.resolution} in its metadata is not a usable image size.")
-    if not 0 <= info.frame_trim <= info.resolution // 8:
+    if not 0 <= info.frame_trim <= max_frame_trim(info.resolution):
         raise ModelError(f"{source}: frame_trim {info.frame_trim} in its metadata is not usable at {info.resolution} px.")
     if info.precision not in PRECISIONS:
         raise ModelError(f"{source}: unknown precision {info.precision!r} in its metadata.")

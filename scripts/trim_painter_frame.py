@@ -23,14 +23,15 @@ import numpy as np
 def measure(painter: Path, count: int = 256) -> list[tuple[int, float]]:
     """(px, edge contrast) for each trim up to size/8, from the same ``count`` paintings."""
     from artgan.evaluation.edges import edge_contrast
+    from artgan.models.artifact import max_frame_trim
     from artgan.models.runtime import load_model
     from artgan.painter.painting import generate
     from artgan.trainer.export import trimmed_reference
 
     model = load_model(painter, device="cpu", expect_kind="painter")
-    images = np.stack([image for _, image in generate(model, 0, range(count), 32, rounded=False)]) / 127.5 - 1.0
-    return [(px, edge_contrast(trimmed_reference(images.astype(np.float32), px)))
-            for px in range(model.info.resolution // 8 + 1)]
+    # pixel values as painted: the edge contrast is a ratio of gradients, the same in any units
+    images = np.stack([image for _, image in generate(model, 0, range(count), 32, rounded=False)])
+    return [(px, edge_contrast(trimmed_reference(images, px))) for px in range(max_frame_trim(model.info.resolution) + 1)]
 
 
 def main(argv: list[str] | None = None) -> int:

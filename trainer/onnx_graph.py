@@ -25,6 +25,7 @@ import collections
 
 import numpy as np
 import onnx
+from artgan.models.artifact import max_frame_trim
 from onnx import helper, numpy_helper
 
 
@@ -485,7 +486,7 @@ def trim_frame(proto: onnx.ModelProto, pixels: int, output: str = "image") -> on
     if len(dims) != 4 or not dims[1].HasField("dim_value") or dims[1].dim_value != dims[2].dim_value:
         raise ValueError("trim_frame needs a square NHWC image output of fixed size")
     size = dims[1].dim_value
-    if 2 * pixels > size // 4:
+    if pixels > max_frame_trim(size):
         raise ValueError(f"trimming {pixels} px a side would cut more than a quarter of a {size} px painting")
     framed = f"{output}_framed"
     for node in graph.node:
