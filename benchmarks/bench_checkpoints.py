@@ -8,7 +8,8 @@ the photos, which moves by several points between latent sets: too noisy to choo
 checkpoints a few points apart.  Here each checkpoint's EMA generator paints the same --n
 latents (seed 0) as `scripts/make_default_painter.py`'s gate, Lanczos-resized to each size, and
 gets the repeated distance to the floor (every painting, five splits of the photos, mean ±
-standard error) and the palette distance.  --painter adds an ONNX painter (the shipped one) to
+standard error) and the palette distance, and the streak score of the paintings at their own size
+(evaluation.streaks; the photos' is printed first).  --painter adds an ONNX painter (the shipped one) to
 the table, measured the same way.  A checkpoint file outside its run (``RUN:FILE.npz``) is read
 with that run's config.  Writes RESULTS/checkpoints.json and prints a Markdown table.
 """
@@ -53,7 +54,9 @@ def figures(images: np.ndarray, data: Path, sizes: list[int], real_cache: dict) 
     from artgan.evaluation.report import repeated_distance_to_floor
     from artgan.trainer.data import load_folder
 
-    out = {}
+    from artgan.evaluation.streaks import streak_score
+
+    out = {"streaks": streak_score(images)}  # at the painted size: resizing would blur the lines away
     for size in sizes:
         if size not in real_cache:
             real_cache[size] = load_folder(data, size).images
@@ -80,14 +83,18 @@ def main() -> None:
 
     import_tensorflow()
     real_cache: dict = {}
-    print("| painter | " + " | ".join(f"distance at {s} px | palette at {s} px" for s in sizes) + " |")
-    print("| --- |" + " --- | --- |" * len(sizes), flush=True)
+    from artgan.evaluation.streaks import streak_score
+    from artgan.trainer.data import load_folder
+
+    print(f"streak score of the photos at {max(sizes)} px: {streak_score(load_folder(args.data, max(sizes)).images):.2f}")
+    print("| painter | " + " | ".join(f"distance at {s} px | palette at {s} px" for s in sizes) + " | streaks |")
+    print("| --- |" + " --- | --- |" * len(sizes) + " --- |", flush=True)
     rows = {}
 
     def add(name: str, images: np.ndarray) -> None:  # each row as soon as it is measured: a row takes minutes
         row = rows[name] = figures(images, args.data, sizes, real_cache)
         print(f"| {name} | " + " | ".join(f"{row[s]['distance']:+.1f} ± {row[s]['stderr']:.1f} | {row[s]['palette']:.3f}"
-                                          for s in sizes) + " |", flush=True)
+                                          for s in sizes) + f" | {row['streaks']:.2f} |", flush=True)
 
     for painter in args.painter:
         add(str(painter), paint_gate_set(painter, args.n))

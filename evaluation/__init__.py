@@ -5,6 +5,7 @@
 - :mod:`.memorisation`: nearest-training-image distances and the share of near copies;
 - :mod:`.lattice`: the lattice-peak score of periodic grids (upscaler and generator artefacts);
 - :mod:`.edges`: the edge-contrast score of a painted frame or edge columns;
+- :mod:`.streaks`: the streak score of fine texture drawn in lines (rows or columns);
 - :mod:`.report`: all three for one generated set against one real set, as a JSON-ready dict.
 
 No TensorFlow and no ONNX Runtime here: callers bring uint8 images [N, H, W, 3].

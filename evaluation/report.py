@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .memorisation import memorisation
+from .streaks import LAG_DIVISOR, streak_score
 from .ms_ssim import compare_diversity
 from .swd import SWDResult, pyramid_descriptors, swd_from_descriptors
 
@@ -79,12 +80,14 @@ def repeated_distance_to_floor(generated: np.ndarray, real: np.ndarray, splits: 
 
 def evaluate_sets(generated: np.ndarray, real: np.ndarray, names: list[str] | None = None,
                   seed: int = 0, pairs: int = DEFAULT_PAIRS) -> dict:
-    """SWD (+ floor), MS-SSIM diversity and memorisation of uint8 sets [N, S, S, 3] of one size."""
+    """SWD (+ floor), MS-SSIM diversity, memorisation and streaks of uint8 sets [N, S, S, 3] of one size."""
     if generated.shape[1:] != real.shape[1:]:
         raise ValueError(f"generated images are {generated.shape[1:]} but real ones {real.shape[1:]}")
     if len(generated) < 2 or len(real) < 2:
         raise ValueError("evaluation needs at least 2 generated and 2 real images")
     started = time.perf_counter()
+    streaks = ({"streaks": {"generated": streak_score(generated), "real": streak_score(real)}}
+               if generated.shape[1] >= 2 * LAG_DIVISOR else {})  # too small a painting has no room for a line
     return {
         "resolution": int(generated.shape[1]),
         "generated_images": len(generated),
@@ -93,6 +96,7 @@ def evaluate_sets(generated: np.ndarray, real: np.ndarray, names: list[str] | No
         "swd_x1e3": swd_with_floor(generated, real, seed).to_dict(),
         "ms_ssim": compare_diversity(generated, real, pairs, seed).to_dict(),
         "memorisation": memorisation(generated, real, names, seed).to_dict(),
+        **streaks,
         "seconds": round(time.perf_counter() - started, 2),
     }
 
@@ -116,4 +120,8 @@ def summary_lines(report: dict) -> list[str]:
         f"(nearest-image distance under {mem['near_copy_ratio']} x the typical {mem['train_median_nn_distance']:.1f} "
         f"between training images; median ratio {mem['median_ratio']:.2f})."
     )
+    if "streaks" in report:  # reports written before the streak score have none
+        streaks = report["streaks"]
+        lines.append(f"Streaks: generated {streaks['generated']:.2f}, training set {streaks['real']:.2f} "
+                     f"(fine texture that runs on in lines; 0 = none, 1 = stripes).")
     return lines

@@ -249,3 +249,18 @@ def test_report_refuses_mismatched_or_tiny_sets():
         evaluate_sets(landscapes(4, 1, 32), landscapes(4, 1, 16))
     with pytest.raises(ValueError, match="at least 2"):
         evaluate_sets(landscapes(4, 1), landscapes(1, 2))
+
+
+def test_report_measures_streaks_and_says_what_they_mean():
+    from artgan.evaluation.report import summary_lines
+
+    real = landscapes(20, 13, 64)
+    streaky = real.astype(np.float64) + np.random.default_rng(0).normal(0, 10, (20, 64, 1, 1))  # each row offset
+    report = evaluate_sets(np.clip(streaky, 0, 255).astype(np.uint8), real, seed=1, pairs=20)
+    assert report["streaks"]["generated"] > report["streaks"]["real"] + 0.3
+    assert any(line.startswith("Streaks: generated") for line in summary_lines(report))
+
+
+def test_too_small_a_painting_for_the_streak_score_gets_a_report_without_it():
+    report = evaluate_sets(landscapes(6, 12, 16), landscapes(6, 13, 16), seed=1, pairs=5)
+    assert "streaks" not in report
