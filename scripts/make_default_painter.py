@@ -98,17 +98,17 @@ def small_arguments(data: Path, run: Path, steps: int, flags: str = "") -> list[
     ]
 
 
-def grow_arguments(data: Path, run: Path, source: Path, steps: int, head: str = "skip") -> list[object]:
+def grow_arguments(data: Path, run: Path, source: Path, steps: int, head: str = "skip", flags: str = "") -> list[object]:
     """Stage 2: 128 px grown from stage 1, width halved to 8, the new block trained alone (unfrozen, the
     64 px layers were wrecked by the new discriminator layers' first gradients within 400 steps, and the
     paintings turned to blocks).  ``head`` skip: the 64 px RGB head stays, upsampled, and the new block
     adds detail from zero (--skip-rgb); fade: the new block's own head is faded in over FADE_STEPS (it
-    repainted the composition, and lost at 64 px)."""
+    repainted the composition, and lost at 64 px).  ``flags`` are more `artgan train` flags (--grow-flags)."""
     transition = ["--skip-rgb"] if head == "skip" else ["--fade-steps", FADE_STEPS]
     return [
         "train", data, "--size", SIZE, "--grow-from", source, "--steps", steps, "--batch-size", BATCH, "--lr", GROW_LR,
         *transition, "--freeze-grown", "--crop", "random", "--augment", "on", "--eval-every", 400, "--eval-samples", 256,
-        "--checkpoint-every", 400, "--sample-every", 400, "--seed", SEED, "--out", run,
+        "--checkpoint-every", 400, "--sample-every", 400, "--seed", SEED, "--out", run, *shlex.split(flags),
     ]
 
 
@@ -129,7 +129,7 @@ def training_stages(args: argparse.Namespace) -> list[tuple[Path, list[object], 
     if args.recipe == "direct":
         return [(args.run, train_arguments(args.data, args.run, args.steps), args.steps)]
     small = args.small_run or args.run.with_name(args.run.name + "-64")
-    grow = (args.run, grow_arguments(args.data, args.run, small, args.steps, args.grow_head), args.steps)
+    grow = (args.run, grow_arguments(args.data, args.run, small, args.steps, args.grow_head, args.grow_flags), args.steps)
     if small.suffix == ".onnx":  # a painter file (with its critic) is the 64 px stage: nothing to train for it
         if not small.is_file():
             sys.exit(f"--small-run {small}: no such painter file")
@@ -176,13 +176,19 @@ def distance_to_floor(report: dict) -> float:
     return swd["average"] - swd["real_floor"]["average"]
 
 
-def shortfalls(at64: dict, previous_at64: dict, lattice: dict) -> list[str]:
+def shortfalls(at64: dict, previous_at64: dict, lattice: dict, native: tuple[dict, dict] | None = None) -> list[str]:
     """Why the new painter must not replace the shipped one (empty: it may): it has to come closer to the
-    photos at 64 px than the painter it replaces, on the same latents, and paint and post without a grid."""
+    photos at 64 px than the painter it replaces, on the same latents, paint and post without a grid, and
+    draw no more streaks than it at the new painter's own size (``native``: the previous and the new
+    painter's reports there; the 64 px ones when absent)."""
     reasons = []
     new, old = distance_to_floor(at64), distance_to_floor(previous_at64)
     if new >= old:
         reasons.append(f"SWD at 64 px is {new:+.1f} above the real floor, not below the shipped painter's {old:+.1f}")
+    before, after = (report.get("streaks") for report in (native or (previous_at64, at64)))
+    if before and after and after["generated"] > before["generated"]:
+        reasons.append(f"streak score is {after['generated']:.2f}, above the shipped painter's {before['generated']:.2f} "
+                       f"(photos {after['real']:.2f})")
     for name, label in (("paint_default", "`artgan paint` output"), ("posted_jpeg", "the posted JPEG")):
         if lattice[name]["lattice"] >= LATTICE_LIMIT:
             reasons.append(f"lattice-peak score of {label} is {lattice[name]['lattice']:.2f}, not under {LATTICE_LIMIT}")
@@ -268,6 +274,12 @@ def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: d
         native_row = (f"| SWD distance to the floor at {size} px, the same latents and splits (the previous painter "
                       f"upscaled, Lanczos) | {o['distance']:+.1f} ± {o['stderr']:.1f} | {n['distance']:+.1f} ± {n['stderr']:.1f} |\n")
 
+    streak_row = ""
+    o, n = ((at_size or (previous_at64, at64))[k].get("streaks") for k in (0, 1))
+    if o and n:  # reports made before the streak score have none
+        streak_row = (f"| streak score at {size} px: fine texture running on in lines (photos {n['real']:.2f}; "
+                      f"`artgan.evaluation.streaks`) | {o['generated']:.2f} | {n['generated']:.2f} |\n")
+
     def row(name: str, old: dict, new: dict) -> str:
         o, n = old["swd_x1e3"], new["swd_x1e3"]
         return (f"| {name} | {o['average']:.1f} / {o['real_floor']['average']:.1f} (+{o['average'] - o['real_floor']['average']:.1f}) | "
@@ -319,7 +331,7 @@ They are landscape *photos*, not paintings: the closest redistributable set we c
 {repeated_row(previous_at64, at64)}
 {native_row}| MS-SSIM diversity at 64 px (training photos {previous_at64['ms_ssim']['real']:.3f}) | {previous_at64['ms_ssim']['generated']:.3f} | {at64['ms_ssim']['generated']:.3f} |
 | near copies of a training photo | {100 * previous_at64['memorisation']['near_copy_share']:.1f} % | {100 * at64['memorisation']['near_copy_share']:.1f} % |
-| lattice-peak score, `artgan paint` default output ({previous_lattice['paint_default']['size'][0]} px / {lattice['paint_default']['size'][0]} px) | {previous_lattice['paint_default']['lattice']:.2f} | {lattice['paint_default']['lattice']:.2f} |
+{streak_row}| lattice-peak score, `artgan paint` default output ({previous_lattice['paint_default']['size'][0]} px / {lattice['paint_default']['size'][0]} px) | {previous_lattice['paint_default']['lattice']:.2f} | {lattice['paint_default']['lattice']:.2f} |
 | lattice-peak score, posted 1080 px JPEG | {previous_lattice['posted_jpeg']['lattice']:.2f} | {lattice['posted_jpeg']['lattice']:.2f} |
 | lattice-peak score, native size | {previous_lattice['native']['lattice']:.2f} | {lattice['native']['lattice']:.2f} |
 | sample sheet | [previous samples](../docs/default-painter/{PREVIOUS_NAME}-samples.png) | [default-samples.png](default-samples.png) |
@@ -385,6 +397,8 @@ def main() -> None:
     parser.add_argument("--small-steps", type=int, default=5000, help="grow: steps of the 64 px run")
     parser.add_argument("--small-flags", default="",
                         help='grow: more `artgan train` flags for the 64 px run, e.g. "--second-conv --blur-from 64"')
+    parser.add_argument("--grow-flags", default="",
+                        help='grow: more `artgan train` flags for the 128 px run, e.g. "--skip-detail full --augment-p 1"')
     parser.add_argument("--small-run", type=Path, default=None,
                         help="grow: the 64 px run [default: RUN-64], or a 64 px painter file with its critic beside it "
                              "(copy models/default.onnx and default.critic.onnx out first: models/ is replaced)")
@@ -466,7 +480,7 @@ def main() -> None:
         shutil.copyfile(grid, stage / "default-samples.png")
         card = model_card(stage, args.run, evaluation, at64, previous, previous_at64, upscaler, decision,
                           lattice, previous_lattice, commands, args.history, args.cpu, at_size, args.checkpoint)
-        reasons = shortfalls(at64, previous_at64, lattice)
+        reasons = shortfalls(at64, previous_at64, lattice, at_size)
         if args.no_ship:
             reasons = reasons or ["--no-ship was given (the gate passed: the sample sheet is to be looked at first)"]
         if reasons and not args.ship_anyway:  # keep the shipped painter; keep this one's card and sheet to compare

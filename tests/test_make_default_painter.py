@@ -50,6 +50,11 @@ def test_training_command_is_the_documented_recipe(tmp_path):
     assert "--skip-rgb" in grow and "--fade-steps" not in grow  # the default: the 64 px painting stays under the detail
     fade = [str(a) for a in script.grow_arguments(tmp_path / "data", tmp_path / "run", tmp_path / "run64", 1600, "fade")]
     assert "--fade-steps" in fade and "--skip-rgb" not in fade
+    # --grow-flags: more flags for the 128 px stage, after the recipe's own
+    full = [str(a) for a in script.grow_arguments(tmp_path / "data", tmp_path / "run", tmp_path / "run64", 1600, "skip",
+                                                  "--skip-detail full --augment-p 1")]
+    assert full[full.index("--skip-detail") + 1] == "full" and full[full.index("--augment-p") + 1] == "1"
+    assert "--skip-rgb" in full
     assert pairs["--augment"] == "on" and pairs["--out"] == str(tmp_path / "run")
 
 
@@ -80,6 +85,19 @@ def test_a_new_painter_replaces_the_shipped_one_only_when_closer_to_the_photos_a
     assert len(script.shortfalls(_report(49.1, 35.9), shipped, _lattice(1.0, 2.0))) == 2  # a tie does not replace it
 
 
+def test_a_streakier_painter_does_not_replace_the_shipped_one():
+    shipped = {**_report(49.1, 35.9), "streaks": {"generated": 0.32, "real": 0.10}}
+    closer = {**_report(45.0, 35.9), "streaks": {"generated": 0.25, "real": 0.10}}
+    assert script.shortfalls(closer, shipped, _lattice(1.4, 1.6)) == []
+    streakier = {**closer, "streaks": {"generated": 0.40, "real": 0.10}}
+    reasons = script.shortfalls(streakier, shipped, _lattice(1.4, 1.6))
+    assert len(reasons) == 1 and "0.40" in reasons[0] and "0.32" in reasons[0]
+    # at the new painter's own size when given: there the 64 px figures do not decide
+    native = ({"streaks": {"generated": 0.32, "real": 0.10}}, {"streaks": {"generated": 0.20, "real": 0.10}})
+    assert script.shortfalls(streakier, shipped, _lattice(1.4, 1.6), native) == []
+    assert script.shortfalls(closer, _report(49.1, 35.9), _lattice(1.4, 1.6)) == []  # an old report without the score
+
+
 def test_the_gate_decides_on_the_repeated_distance_when_both_reports_have_it():
     lucky_first_chunk = {**_report(45.0, 35.9), "swd_repeated": {"distance": 20.0, "stderr": 0.5}}
     shipped = {**_report(49.1, 35.9), "swd_repeated": {"distance": 18.0, "stderr": 0.5}}
@@ -106,7 +124,7 @@ def test_the_grow_recipe_trains_the_64_px_stage_unless_a_painter_file_is_given(t
 
     def stages(small_run):
         args = argparse.Namespace(recipe="grow", data=tmp_path / "data", run=tmp_path / "run", small_run=small_run,
-                                  steps=2400, small_steps=4000, grow_head="skip", small_flags="")
+                                  steps=2400, small_steps=4000, grow_head="skip", small_flags="", grow_flags="")
         return [(run, [str(a) for a in arguments], steps) for run, arguments, steps in script.training_stages(args)]
 
     trained = stages(None)
