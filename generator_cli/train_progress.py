@@ -57,6 +57,8 @@ def eta_and_rate(rate: tuple[float, float] | None, step: int, total: int) -> tup
 
 def quality_text(quality: Any) -> str:
     text = f"SWD x1e3 {quality.swd:.1f} (floor {quality.swd_floor:.1f}), MS-SSIM {quality.ms_ssim:.3f}"
+    if getattr(quality, "streaks", None) is not None:  # lines in the fine texture; the training set's beside it
+        text += f", streaks {quality.streaks:.2f} ({quality.streaks_real:.2f})"
     if quality.best:
         text += " (best so far)"
     if quality.mode_collapse:

@@ -168,3 +168,21 @@ def test_monitor_keeps_the_lowest_swd_and_checkpoints_it(tmp_path):
     assert again.swd == pytest.approx(collapsed.swd)  # same generator, same figure: fixed latents and seeds
     assert read_best(tmp_path)["step"] == 4
     assert [s for s, _ in list_checkpoints(tmp_path)] == [2, 4]  # written by the monitor: no checkpoint step here
+    assert healthy.streaks_real == collapsed.streaks_real and read_best(tmp_path)["streaks"] == healthy.streaks
+
+
+def test_monitor_measures_streaks_a_streaky_generator_scores_above_the_training_set(tmp_path):
+    from artgan.trainer.quality import QualityMonitor
+    from conftest import landscapes_array
+
+    real = landscapes_array(64, seed=1, size=32)
+    config = TrainConfig(data_dir="x", size=32, latent_dim=4, steps=2, eval_every=2, eval_samples=16)
+    rows = np.random.default_rng(0).normal(0, 12, (16, 32, 1, 1))  # each row of each painting offset along it
+    gan = FakeGAN(np.clip(landscapes_array(16, seed=2, size=32) + rows, 0, 255).astype(np.uint8))
+    gan.step = 2
+    log = QualityMonitor(config, real, tmp_path, start_step=0).after_step(gan)
+    assert log.streaks > log.streaks_real + 0.2
+    small = TrainConfig(data_dir="x", size=16, latent_dim=4, steps=2, eval_every=2, eval_samples=16)
+    gan16 = FakeGAN(landscapes_array(16, seed=2, size=16))
+    gan16.step = 2
+    assert QualityMonitor(small, landscapes_array(64, seed=1, size=16), tmp_path / "s", 0).after_step(gan16).streaks is None

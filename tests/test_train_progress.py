@@ -91,3 +91,11 @@ def test_train_writes_plain_progress_lines_when_not_a_terminal(cli, tmp_path):
     steps = [line.split()[1] for line in result.stderr.splitlines() if line.startswith("step ")]
     assert steps == ["1/4", "2/4", "3/4", "4/4"]
     assert "━" not in result.stderr  # no bar in a log
+
+
+def test_the_evaluation_text_shows_streaks_beside_the_training_sets_when_measured():
+    from artgan.generator_cli.train_progress import quality_text
+
+    measured = SimpleNamespace(**vars(quality(5)), streaks=0.53, streaks_real=0.1)
+    assert "streaks 0.53 (0.10)" in quality_text(measured)
+    assert "streaks" not in quality_text(SimpleNamespace(**vars(quality(5)), streaks=None, streaks_real=None))

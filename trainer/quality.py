@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from artgan.evaluation.ms_ssim import COLLAPSE_MARGIN, diversity
+from artgan.evaluation.streaks import LAG_DIVISOR, streak_score
 from artgan.evaluation.swd import pyramid_descriptors, swd_from_descriptors
 from artgan.models.imaging import to_uint8
 
@@ -35,6 +36,8 @@ class QualityLog:
     ms_ssim: float  # diversity of generated images (lower = more diverse)
     ms_ssim_real: float
     best: bool  # this step is the new best checkpoint
+    streaks: float | None = None  # evaluation.streaks of the generated sample (None under 32 px)
+    streaks_real: float | None = None
 
     @property
     def mode_collapse(self) -> bool:
@@ -71,6 +74,7 @@ class QualityMonitor:
         self.noise = rng.standard_normal((self.count, config.latent_dim)).astype(np.float32)
         self._reference: list[np.ndarray] | None = None
         self._floor = self._real_diversity = 0.0
+        self._real_streaks: float | None = None
         best = read_best(checkpoints)
         if best and best["step"] > start_step:  # resumed before the best: that step will be trained again
             forget_best(checkpoints)
@@ -89,16 +93,27 @@ class QualityMonitor:
         generated = generate_images(gan.ema_generator, self.noise, class_count=len(self.config.class_names))
         swd = self._swd([pyramid_descriptors(generated, SEED)])
         best = read_best(self.folder)
+        streaks = self._streaks(generated)
         log = QualityLog(gan.step, swd, self._floor, diversity(generated, PAIRS, SEED), self._real_diversity,
-                         best=best is None or swd < best.get("swd_x1e3", np.inf))
+                         best=best is None or swd < best.get("swd_x1e3", np.inf),
+                         streaks=streaks[0] if streaks else None, streaks_real=streaks[1] if streaks else None)
         if log.best:
             if not checkpoint_path(self.folder, gan.step).is_file():
                 save_checkpoint(self.folder, gan.step, gan.state(), self.config.keep_checkpoints)
             write_best(self.folder, {
                 "step": log.step, "swd_x1e3": log.swd, "swd_floor_x1e3": log.swd_floor, "ms_ssim": log.ms_ssim,
                 "ms_ssim_real": log.ms_ssim_real, "mode_collapse": log.mode_collapse, "images": self.count,
+                **({"streaks": log.streaks, "streaks_real": log.streaks_real} if streaks else {}),
             })
         return log
+
+    def _streaks(self, generated: np.ndarray) -> tuple[float, float] | None:
+        """(generated, real) streak scores, or None where the paintings are too small to hold a line."""
+        if generated.shape[1] < 2 * LAG_DIVISOR:
+            return None
+        if self._real_streaks is None:
+            self._real_streaks = streak_score(self.real_a)
+        return streak_score(generated), self._real_streaks
 
     def _swd(self, others: list[list[np.ndarray]]) -> float:
         return swd_from_descriptors(self._reference, others, self.real_a.shape[1], SEED)[0].average
