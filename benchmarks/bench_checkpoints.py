@@ -52,9 +52,8 @@ def figures(images: np.ndarray, data: Path, sizes: list[int], real_cache: dict) 
     from artgan.evaluation.gate import at_size
     from artgan.evaluation.palette import palette_with_floor
     from artgan.evaluation.report import repeated_distance_to_floor
-    from artgan.trainer.data import load_folder
-
     from artgan.evaluation.streaks import streak_score
+    from artgan.trainer.data import load_folder
 
     out = {"streaks": streak_score(images)}  # at the painted size: resizing would blur the lines away
     for size in sizes:
@@ -82,11 +81,12 @@ def main() -> None:
     from artgan.trainer.tf_setup import import_tensorflow
 
     import_tensorflow()
-    real_cache: dict = {}
     from artgan.evaluation.streaks import streak_score
     from artgan.trainer.data import load_folder
 
-    print(f"streak score of the photos at {max(sizes)} px: {streak_score(load_folder(args.data, max(sizes)).images):.2f}")
+    top = max(sizes)
+    real_cache: dict = {top: load_folder(args.data, top).images}  # figures() reuses it
+    print(f"streak score of the photos at {top} px: {streak_score(real_cache[top]):.2f}")
     print("| painter | " + " | ".join(f"distance at {s} px | palette at {s} px" for s in sizes) + " | streaks |")
     print("| --- |" + " --- | --- |" * len(sizes) + " --- |", flush=True)
     rows = {}

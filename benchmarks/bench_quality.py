@@ -183,7 +183,6 @@ def training_figures(run: Path) -> dict:
 def measure(run: Path, real, n: int, seed: int) -> dict:
     import numpy as np
     from artgan.evaluation.edges import edge_contrast
-    from artgan.evaluation.streaks import streak_score
     from artgan.evaluation.lattice import median_lattice_score
     from artgan.evaluation.palette import palette_with_floor
     from artgan.evaluation.report import evaluate_sets, repeated_distance_to_floor
@@ -213,8 +212,7 @@ def measure(run: Path, real, n: int, seed: int) -> dict:
         "near_copy_share": report["memorisation"]["near_copy_share"],
         "lattice_peak": median_lattice_score(generated[:32]) if generated.shape[1] >= 32 else None,
         "edge_contrast": edge_contrast(generated), "edge_contrast_real": edge_contrast(real.images),
-        "streaks": streak_score(generated) if generated.shape[1] >= 32 else None,
-        "streaks_real": streak_score(real.images) if generated.shape[1] >= 32 else None,
+        "streaks": report.get("streaks", {}).get("generated"), "streaks_real": report.get("streaks", {}).get("real"),
         "grid": str(run / "final-grid.png"), **params,
     }
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .memorisation import memorisation
-from .streaks import LAG_DIVISOR, streak_score
 from .ms_ssim import compare_diversity
+from .streaks import MIN_SIDE, streak_score
 from .swd import SWDResult, pyramid_descriptors, swd_from_descriptors
 
 DEFAULT_PAIRS = 500
@@ -87,7 +87,7 @@ def evaluate_sets(generated: np.ndarray, real: np.ndarray, names: list[str] | No
         raise ValueError("evaluation needs at least 2 generated and 2 real images")
     started = time.perf_counter()
     streaks = ({"streaks": {"generated": streak_score(generated), "real": streak_score(real)}}
-               if generated.shape[1] >= 2 * LAG_DIVISOR else {})  # too small a painting has no room for a line
+               if generated.shape[1] >= MIN_SIDE else {})
     return {
         "resolution": int(generated.shape[1]),
         "generated_images": len(generated),

@@ -15,14 +15,15 @@ from __future__ import annotations
 import numpy as np
 
 LAG_DIVISOR = 16  # the along-the-line distance is the side over this: the same share of the picture at any size
+MIN_SIDE = 2 * LAG_DIVISOR  # smaller paintings have no room for a line: callers skip the score there
 
 
 def _grey(images) -> np.ndarray:
     array = np.asarray(images, np.float64)
     if array.ndim == 3:  # one image
         array = array[None]
-    if array.ndim != 4 or min(array.shape[1:3]) < 2 * LAG_DIVISOR:
-        raise ValueError(f"the streak score needs images [N, H, W, C] at least {2 * LAG_DIVISOR} px a side")
+    if array.ndim != 4 or min(array.shape[1:3]) < MIN_SIDE:
+        raise ValueError(f"the streak score needs images [N, H, W, C] at least {MIN_SIDE} px a side")
     return array[..., :3].mean(axis=3)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from artgan.evaluation.ms_ssim import COLLAPSE_MARGIN, diversity
-from artgan.evaluation.streaks import LAG_DIVISOR, streak_score
+from artgan.evaluation.streaks import MIN_SIDE, streak_score
 from artgan.evaluation.swd import pyramid_descriptors, swd_from_descriptors
 from artgan.models.imaging import to_uint8
 
@@ -109,7 +109,7 @@ class QualityMonitor:
 
     def _streaks(self, generated: np.ndarray) -> tuple[float, float] | None:
         """(generated, real) streak scores, or None where the paintings are too small to hold a line."""
-        if generated.shape[1] < 2 * LAG_DIVISOR:
+        if generated.shape[1] < MIN_SIDE:
             return None
         if self._real_streaks is None:
             self._real_streaks = streak_score(self.real_a)
