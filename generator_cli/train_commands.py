@@ -116,6 +116,12 @@ def train(
         help="fastgan: a second 3x3 conv + BN + GLU in the 8, 32, 128... px blocks (FastGAN's UpBlockComp) "
         "\\[default: off; a grown run follows its source].",
     ),
+    noise_from: Optional[int] = typer.Option(
+        None, "--noise-from", metavar="PX",
+        help="fastgan: the up blocks at PX and above add noise of a learned strength (FastGAN's noise injection): "
+        "fine random texture instead of texture drawn out of the layout, which runs on in streaks. 0 = none "
+        "\\[default: none; a grown run follows its source].",
+    ),
     width: Optional[int] = typer.Option(
         None, "--width", min=1, help="Channels at full resolution (x2 per halving) \\[default: by --arch and --size; see the README]."
     ),
@@ -225,6 +231,7 @@ def train(
                 eval_samples=eval_samples, dropout=dropout, deterministic=deterministic,
                 blur_from=_blur_from(blur, blur_from, source),
                 second_conv=bool(source and source.second_conv) if second_conv is None else second_conv,  # follows a source
+                noise_from=(source.noise_from if source else 0) if noise_from is None else noise_from,
                 freeze_grown=freeze_grown, skip_rgb=skip_rgb, skip_detail=skip_detail,
             )
         except ValueError as exc:

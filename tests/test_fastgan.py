@@ -131,3 +131,63 @@ def test_an_unknown_arch_or_a_dcgan_only_option_is_refused_with_the_choices():
         TrainConfig(data_dir="x", arch="stylegan9")
     with pytest.raises(ValueError, match="spectral is for --arch dcgan"):
         TrainConfig(data_dir="x", regularizer="spectral")
+
+
+def test_noise_injection_starts_silent_and_paints_each_latent_its_own_fixed_noise():
+    from artgan.trainer.grow import copy_matching_layers
+
+    plain = fastgan.build_generator(16, 32, 4, 64)
+    noisy = fastgan.build_generator(16, 32, 4, 64, noise_from=32)
+    layers_ = [layer for layer in noisy.layers if isinstance(layer, fastgan.NoiseInjection)]
+    assert [layer.name for layer in layers_] == ["g_up32_noise"]  # only the blocks from --noise-from up
+    assert not any(isinstance(layer, fastgan.NoiseInjection) for layer in plain.layers)
+    copy_matching_layers(plain, noisy)
+    z = np.random.default_rng(0).standard_normal((4, 16)).astype(np.float32)
+    # a new layer's strength is zero: it changes nothing until training weights it (a grown run starts as its source)
+    np.testing.assert_allclose(noisy(z, training=False).numpy(), plain(z, training=False).numpy(), atol=1e-6)
+
+    noise = layers_[0]
+    features = tf.zeros((4, 32, 32, noise.strength.shape[0]))
+    noise.strength.assign(np.ones(noise.strength.shape, np.float32))
+    maps = noise([features, tf.constant(z)]).numpy()[..., 0]
+    np.testing.assert_array_equal(maps, noise([features, tf.constant(z)]).numpy()[..., 0])  # a latent's noise is fixed
+    assert 0.8 < maps.std() < 1.2 and abs(maps.mean()) < 0.1  # about N(0, 1) per pixel
+    between = np.corrcoef(maps.reshape(4, -1))[np.triu_indices(4, 1)]
+    assert np.all(np.abs(between) < 0.6)  # and its own for each painting
+    along = np.corrcoef(maps[:, :, :-1].ravel(), maps[:, :, 1:].ravel())[0, 1]
+    assert abs(along) < 0.1  # per-pixel texture, no lines
+    noise.strength.assign(np.full(noise.strength.shape, 0.5, np.float32))
+    assert np.abs(noisy(z, training=False).numpy() - plain(z, training=False).numpy()).max() > 1e-3
+
+
+def test_noise_from_is_checked_and_old_runs_load_without_noise(tmp_path):
+    for bad, message in [(dict(noise_from=12), "power of two"), (dict(noise_from=64), "above --size 32"),
+                         (dict(noise_from=32, arch="dcgan"), "--arch fastgan")]:
+        with pytest.raises(ValueError, match=message):
+            TrainConfig(**{"data_dir": "x", "size": 32, "arch": "fastgan", **bad})
+    raw = TrainConfig(data_dir="x", size=32, width=4, arch="fastgan", noise_from=16).to_dict()
+    del raw["noise_from"]
+    (tmp_path / "config.json").write_text(json.dumps(raw))
+    assert TrainConfig.load(tmp_path / "config.json").noise_from == 0
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_a_noisy_generator_exports_to_plain_onnx_that_paints_the_same_noise(tmp_path, compact):
+    import onnx
+
+    from artgan.models.runtime import load_model
+    from artgan.trainer.export import export_networks
+
+    g = fastgan.build_generator(16, 32, 4, 64, noise_from=16)
+    for layer in g.layers:
+        if isinstance(layer, fastgan.NoiseInjection):
+            layer.strength.assign(np.full(layer.strength.shape, 0.7, np.float32))
+    d, _ = fastgan.build_discriminator(32, 4, 64)
+    result = export_networks(g, d, tmp_path / "n.onnx", dict(latent_dim=16, resolution=32), compact=compact)
+    assert result.painter_max_diff < (2e-3 if compact else 1e-4)
+    ops = {node.op_type for node in onnx.load(tmp_path / "n.onnx").graph.node}
+    assert not any(op.startswith("Random") for op in ops)  # the noise comes from the latent, not a random draw
+    z = np.random.default_rng(5).standard_normal((3, 16)).astype(np.float32)
+    session = load_model(tmp_path / "n.onnx", device="cpu").session
+    first, again = session.run(None, {"z": z})[0], session.run(None, {"z": z})[0]
+    np.testing.assert_array_equal(first, again)

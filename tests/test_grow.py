@@ -276,3 +276,29 @@ def test_the_band_passed_detail_leaves_the_half_size_painting_to_the_small_run_a
     del config["skip_detail"]
     (tmp_path / "config.json").write_text(json.dumps(config))
     assert TrainConfig.load(tmp_path / "config.json").skip_detail == "full"
+
+
+def test_a_noisy_run_grows_into_one_that_keeps_its_noise(cli, small_run, tmp_path):
+    from artgan.trainer import fastgan
+    from artgan.trainer.export import load_trained
+
+    data, small = small_run
+    result = cli("train", data, "--size", "16", *SMALL, "--noise-from", "16", "--steps", "2", "--out", tmp_path / "n16")
+    assert result.exit_code == 0, result.output
+    result = cli("train", data, "--size", "32", "--grow-from", tmp_path / "n16", "--steps", "2", "--out", tmp_path / "x32")
+    assert result.exit_code == 0, result.output
+    config, gan = load_trained(tmp_path / "x32")
+    assert config.noise_from == 16  # followed its source
+    assert [layer.name for layer in gan.generator.layers if isinstance(layer, fastgan.NoiseInjection)] == [
+        "g_up16_noise", "g_up32_noise"
+    ]
+    result = cli("train", data, "--size", "32", "--grow-from", tmp_path / "n16", "--noise-from", "32", "--steps", "2",
+                 "--out", tmp_path / "y32")
+    assert result.exit_code == 1 and "--noise-from 16" in result.output
+    assert not (tmp_path / "y32").exists()
+    # a source without noise can grow a block that has it: the new block alone injects noise
+    result = cli("train", data, "--size", "32", "--grow-from", small, "--noise-from", "32", "--steps", "2",
+                 "--out", tmp_path / "z32")
+    assert result.exit_code == 0, result.output
+    _, gan = load_trained(tmp_path / "z32")
+    assert [layer.name for layer in gan.generator.layers if isinstance(layer, fastgan.NoiseInjection)] == ["g_up32_noise"]

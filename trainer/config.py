@@ -90,6 +90,7 @@ class TrainConfig:
     # fastgan: the up blocks at this resolution and above blur after their conv, which makes them bilinear
     # upsampling (no block textures); 8 = every block, 0 = none (runs from before it existed)
     blur_from: int = 8
+    noise_from: int = 0  # fastgan: the up blocks at this resolution and above inject noise (fine random texture); 0 = none
     second_conv: bool = False  # fastgan: a second conv + BN + GLU in the 8/32/128/512 px blocks (FastGAN's UpBlockComp)
     recon_weight: float = 1.0  # fastgan: weight of D's L1 reconstruction loss on reals (0 = off)
     mode_seeking: float = 0.0  # weight of the mode-seeking (MSGAN) diversity term in G's loss (0 = off)
@@ -142,6 +143,12 @@ class TrainConfig:
         if self.arch == "fastgan" and self.blur_from > self.size:
             raise ValueError(f"--blur-from {self.blur_from} is above --size {self.size}: no block would blur "
                              f"(use --no-blur for that)")
+        if self.noise_from and (self.noise_from < 8 or self.noise_from & (self.noise_from - 1)):
+            raise ValueError(f"--noise-from must be 0 (no noise) or a power of two from 8, not {self.noise_from}")
+        if self.noise_from and self.arch != "fastgan":
+            raise ValueError("--noise-from is for --arch fastgan: the dcgan generator has no noise injection")
+        if self.noise_from > self.size:
+            raise ValueError(f"--noise-from {self.noise_from} is above --size {self.size}: no block would inject noise")
         if self.mode_seeking < 0:
             raise ValueError(f"--mode-seeking must be 0 (off) or more, not {self.mode_seeking}")
         if self.fade_steps < 0:

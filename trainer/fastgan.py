@@ -63,10 +63,54 @@ class Blur(layers.Layer):
         return tf.nn.depthwise_conv2d(padded, tf.cast(kernel, x.dtype), [1, 1, 1, 1], "VALID")
 
 
-def _up_block(x, filters: int, name: str, blur: bool = False, second_conv: bool = False):
+NOISE_MAPS = 16  # noise images per injecting layer; each painting's noise is a mix of them chosen by its latent
+
+
+class NoiseInjection(layers.Layer):
+    """``x + strength * noise``: FastGAN's (and StyleGAN's) noise injection, a per-pixel source of fine random
+    texture, so the top block need not draw texture out of upsampled layout features (which runs on in lines).
+
+    The noise is a function of the latent, not a random draw: the unit-length mix, weighted by the latent's first
+    :data:`NOISE_MAPS` entries, of as many fixed normal images (a non-trainable bank, checkpointed and exported
+    with the weights).  Each pixel is then N(0, 1) and nearly independent between paintings, yet a latent always
+    paints the same picture, in training's samples as in ONNX Runtime (a MatMul; no random op), and a latent walk
+    changes its texture smoothly.  The per-channel strength starts at zero: a new layer changes nothing until
+    training gives it weight.  Inputs: [features, latent].
+    """
+
+    def __init__(self, maps: int = NOISE_MAPS, **kwargs):
+        super().__init__(**kwargs)
+        self.maps = maps
+
+    def build(self, input_shape) -> None:
+        features, latent = input_shape
+        self.mix_size = min(self.maps, latent[-1])
+        height, width = features[1], features[2]
+        self.bank = self.add_weight(name="bank", shape=(self.mix_size, height * width), trainable=False,
+                                    initializer=keras.initializers.RandomNormal(stddev=1.0, seed=height))
+        self.strength = self.add_weight(name="strength", shape=(features[-1],), initializer="zeros")
+
+    def call(self, inputs):
+        x, latent = inputs
+        mix = tf.cast(latent[:, : self.mix_size], tf.float32)
+        mix = mix * tf.math.rsqrt(tf.reduce_sum(mix * mix, axis=1, keepdims=True) + 1e-8)
+        noise = tf.reshape(tf.matmul(mix, tf.cast(self.bank, tf.float32)), [-1, x.shape[1], x.shape[2], 1])
+        return x + tf.cast(noise, x.dtype) * tf.cast(self.strength, x.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "maps": self.maps}
+
+
+def _up_block(x, filters: int, name: str, blur: bool = False, second_conv: bool = False, latent=None):
+    """``latent``: inject noise (:class:`NoiseInjection`) after the upsampling conv, before its batch norm."""
     x = UpsampleConv(2 * filters, name=f"{name}_conv")(x)
     if blur:
         x = Blur(name=f"{name}_blur")(x)
+    if latent is not None:
+        x = NoiseInjection(name=f"{name}_noise")([x, latent])
     x = layers.BatchNormalization(name=f"{name}_bn", synchronized=_synchronized())(x)
     x = GLU(name=f"{name}_glu")(x)
     if second_conv:  # FastGAN's UpBlockComp: one more 3x3 conv + BN + GLU at the same resolution
@@ -147,6 +191,7 @@ def _skip_image(coarse_features, fine_features, band: str = "full"):
 def build_generator(
     latent_dim: int, size: int, width: int, max_channels: int, num_classes: int = 0, fade: bool = False,
     blur_from: int = 0, skip_rgb: bool = False, skip_detail: str = "full", second_conv: bool = False,
+    noise_from: int = 0,
 ) -> keras.Model:
     """z [N, latent] (+ label int64 [N]) -> image [N, size, size, 3] in [-1, 1].
 
@@ -154,6 +199,8 @@ def build_generator(
     new runs blur every block, a run grown from an unblurred one only its new block).
 
     ``second_conv=True`` gives the blocks :func:`has_second_conv` picks a second conv + BN + GLU.
+
+    The up blocks at ``noise_from`` px and above inject noise (:class:`NoiseInjection`; 0 = none).
 
     ``fade=True`` adds the half-size RGB head of a grown-from run, upsampled and blended
     with the new full-size output by a :class:`FadeIn` layer.  ``skip_rgb=True`` keeps that head for
@@ -176,7 +223,8 @@ def build_generator(
             x = Blur(name=f"g_up{resolution}_preblur")(x)
         x = _up_block(x, channels(resolution, size, width, max_channels), f"g_up{resolution}",
                       blur=bool(blur_from) and resolution >= blur_from,
-                      second_conv=second_conv and has_second_conv(resolution))
+                      second_conv=second_conv and has_second_conv(resolution),
+                      latent=inputs[0] if noise_from and resolution >= noise_from else None)
         source = resolution // SLE_STRIDE
         if source in features:
             x = _excite(features[source], x, f"g_sle{source}_{resolution}")

@@ -71,6 +71,11 @@ def check_source(source: TrainConfig, target: TrainConfig) -> None:
             f"{target.grow_from} was trained {'with' if source.second_conv else 'without'} --second-conv: a run grown "
             f"from it reuses its blocks as they are (drop {'--no-second-conv' if source.second_conv else '--second-conv'})"
         )
+    if source.noise_from and source.noise_from != target.noise_from:
+        raise GrowError(
+            f"{target.grow_from} injects noise from {source.noise_from} px: a run grown from it reuses those blocks "
+            f"as they are, so it needs --noise-from {source.noise_from}, not {target.noise_from or 'none'}"
+        )
     if source.latent_dim != target.latent_dim or list(source.class_names) != list(target.class_names):
         raise GrowError(
             f"{target.grow_from} has latent size {source.latent_dim} and classes {source.class_names or 'none'}; "
@@ -192,7 +197,7 @@ def plain_generator(gan) -> keras.Model:
     config = gan.config  # a faded run is never a --skip-rgb run (TrainConfig refuses both), so no skip head
     plain = fastgan.build_generator(config.latent_dim, config.size, config.width, config.max_channels,
                                     len(config.class_names), blur_from=config.blur_from,
-                                    second_conv=config.second_conv)
+                                    second_conv=config.second_conv, noise_from=config.noise_from)
     copied = copy_matching_layers(gan.ema_generator, plain)
     missing = [layer.name for layer in plain.layers if layer.weights and layer.name not in copied]
     if missing:  # cannot happen for a generator built by build_generator; refuse rather than export noise

@@ -147,10 +147,11 @@ def painter_config(metadata: dict[str, str], path: Path) -> TrainConfig:
     config = TrainConfig.from_dict(json.loads(metadata["artgan.training_config"]))
     if config.arch != "fastgan":
         raise PainterImportError(f"{path} is a {config.arch} painter; only fastgan painters can be grown from")
-    if config.class_names or config.blur_from or config.skip_rgb or config.grow_from or config.second_conv:
+    if config.class_names or config.blur_from or config.skip_rgb or config.grow_from or config.second_conv \
+            or config.noise_from:
         raise PainterImportError(
-            f"{path}: reading back a painter file supports plain unconditional fastgan painters without blur or "
-            f"--second-conv; grow from its run folder instead"
+            f"{path}: reading back a painter file supports plain unconditional fastgan painters without blur, "
+            f"--second-conv or --noise-from; grow from its run folder instead"
         )
     return config
 
