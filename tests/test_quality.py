@@ -186,3 +186,36 @@ def test_monitor_measures_streaks_a_streaky_generator_scores_above_the_training_
     gan16 = FakeGAN(landscapes_array(16, seed=2, size=16))
     gan16.step = 2
     assert QualityMonitor(small, landscapes_array(64, seed=1, size=16), tmp_path / "s", 0).after_step(gan16).streaks is None
+
+
+def test_evaluation_rows_carry_the_streak_score_in_metrics_csv(tmp_path):
+    from artgan.trainer.loop import StepLog, _append_metrics, _truncate_metrics
+    from artgan.trainer.quality import QualityLog
+
+    path = tmp_path / "metrics.csv"
+    _truncate_metrics(path)
+    _append_metrics(path, StepLog(1, 1.0, 1.0, 0.5, 0.5), 1.0, 30.0)
+    quality = QualityLog(step=2, swd=40.0, swd_floor=30.0, ms_ssim=0.2, ms_ssim_real=0.15, best=True,
+                         streaks=0.4321, streaks_real=0.1)
+    _append_metrics(path, StepLog(2, 1.0, 1.0, 0.5, 0.5, quality=quality), 2.0, 30.0)
+    rows = metric_rows(tmp_path)
+    assert [row["streaks"] for row in rows] == ["", "0.4321"]
+    assert rows[1]["swd_x1e3"] == "40.000" and rows[1]["aug_p"] == "0.0000"  # every column where its header says
+
+
+def test_a_run_whose_metrics_predate_the_streaks_column_resumes_into_the_new_header(cli, run_copy, image_dir):
+    pytest.importorskip("tensorflow")
+    path = run_copy / "metrics.csv"
+    old = metric_rows(run_copy)
+    fields = [name for name in old[0] if name != "streaks"]
+    with open(path, "w", newline="") as handle:  # the file as runs wrote it before the column existed
+        writer = csv.DictWriter(handle, fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(old)
+    result = cli("train", image_dir, "--steps", "14", "--out", run_copy, "--resume")
+    assert result.exit_code == 0, result.output
+    rows = metric_rows(run_copy)
+    assert list(rows[0]) == fields + ["streaks"]
+    assert [(r["step"], r["d_loss"]) for r in rows[: len(old)]] == [(r["step"], r["d_loss"]) for r in old]
+    assert [int(r["step"]) for r in rows] == list(range(1, 15))
+    assert all(r["streaks"] == "" for r in rows)  # 16 px paintings are too small for the score

@@ -39,8 +39,11 @@ from .quality import QualityLog, QualityMonitor
 from .stopping import StopRequest, TrainingStopped
 from .thumbnails import write_thumbnail_index
 
+# new columns go at the end: a resumed run's metrics.csv is rewritten under this header (_drop_metrics_after),
+# its older rows left empty in them
 METRIC_FIELDS = [
-    "step", "wall_s", "d_loss", "g_loss", "d_real", "d_fake", "images_per_s", "swd_x1e3", "ms_ssim", "aug_p"
+    "step", "wall_s", "d_loss", "g_loss", "d_real", "d_fake", "images_per_s", "swd_x1e3", "ms_ssim", "aug_p",
+    "streaks",
 ]
 SAMPLE_COUNT = 16
 TENSORBOARD_EVERY = 10
@@ -110,6 +113,7 @@ class GAN:
                 config.latent_dim, config.size, config.width, config.max_channels, num_classes,
                 fade=bool(config.grow_from and config.fade_steps), blur_from=config.blur_from,
                 skip_rgb=config.skip_rgb, skip_detail=config.skip_detail, second_conv=config.second_conv,
+                noise_from=config.noise_from,
             )
             self.discriminator, self.d_features = fastgan.build_discriminator(
                 config.size, config.width, config.max_channels, num_classes
@@ -537,8 +541,9 @@ def _drop_metrics_after(path: Path, step: int) -> None:
 
 def _append_metrics(path: Path, log: StepLog, wall_s: float, images_per_s: float) -> None:
     quality = [f"{log.quality.swd:.3f}", f"{log.quality.ms_ssim:.4f}"] if log.quality else ["", ""]
+    streaks = f"{log.quality.streaks:.4f}" if log.quality and log.quality.streaks is not None else ""
     with open(path, "a", newline="") as handle:
         csv.writer(handle).writerow(
             [log.step, f"{wall_s:.3f}", f"{log.d_loss:.6f}", f"{log.g_loss:.6f}", f"{log.d_real:.5f}",
-             f"{log.d_fake:.5f}", f"{images_per_s:.1f}", *quality, f"{log.aug_p:.4f}"]
+             f"{log.d_fake:.5f}", f"{images_per_s:.1f}", *quality, f"{log.aug_p:.4f}", streaks]
         )
