@@ -48,6 +48,7 @@ def test_training_command_is_the_documented_recipe(tmp_path):
     assert "--freeze-grown" in grow  # the 64 px layers keep their weights: only the new block trains
     assert dict(zip(grow[2::2], grow[3::2]))["--lr"] == "0.0001"  # at 2e-4 the new block drew dark dashes
     assert "--skip-rgb" in grow and "--fade-steps" not in grow  # the default: the 64 px painting stays under the detail
+    assert grow[grow.index("--noise-from") + 1] == "128"  # without noise the new block drew streaks
     fade = [str(a) for a in script.grow_arguments(tmp_path / "data", tmp_path / "run", tmp_path / "run64", 1600, "fade")]
     assert "--fade-steps" in fade and "--skip-rgb" not in fade
     # --grow-flags: more flags for the 128 px stage, after the recipe's own
