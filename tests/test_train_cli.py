@@ -42,6 +42,16 @@ def test_mixed_precision_trains_with_loss_scaling(tmp_path, cli):
     assert all(np.isfinite(v).all() for v in arrays.values() if v.dtype.kind == "f")
 
 
+def test_noise_injection_trains_in_mixed_precision_and_exports_with_parity(tmp_path, cli):
+    from artgan.trainer.export import export_run
+
+    data = make_images(tmp_path / "paintings")
+    result = cli("train", data, *TINY, "--steps", "2", "--precision", "mixed", "--noise-from", "16", "--out", tmp_path / "run")
+    assert result.exit_code == 0, result.output
+    exported = export_run(tmp_path / "run", tmp_path / "noisy.onnx")
+    assert exported.painter_max_diff < 1e-2  # float16 arithmetic in Keras, float32 in the file
+
+
 @pytest.mark.slow
 def test_xla_compiled_step_trains(tmp_path, cli):
     data = make_images(tmp_path / "paintings")
