@@ -273,12 +273,12 @@ def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: d
                       f"{size} px among its checkpoints (`benchmarks/bench_checkpoints.py`); training's own pick, step "
                       f"{best['step']}, rests on one 256-painting SWD")
     blur_from = config.get("blur_from", 0)
-    blur_note = f", blurred from {blur_from} px" if blur_from else ""
+    block_note = f", blurred from {blur_from} px" if blur_from else ""  # what the up blocks add: blur, noise, skip detail
     if config.get("noise_from"):
-        blur_note += (f", noise injected from {config['noise_from']} px (a per-channel strength times a latent-chosen "
-                      f"mix of 16 fixed noise images, `--noise-from`)")
+        block_note += (f", noise injected from {config['noise_from']} px (a per-channel strength times a latent-chosen "
+                       f"mix of 16 fixed noise images, `--noise-from`)")
     if config.get("skip_rgb"):
-        blur_note += f"; the {size} px block's detail ({config.get('skip_detail', 'full')}) added to the {size // 2} px RGB head, upsampled"
+        block_note += f"; the {size} px block's detail ({config.get('skip_detail', 'full')}) added to the {size // 2} px RGB head, upsampled"
     native_row = ""
     if at_size is not None:  # what a larger painter adds: both at its size, the previous one upscaled
         o, n = (report["swd_repeated"] for report in at_size)
@@ -328,7 +328,7 @@ They are landscape *photos*, not paintings: the closest redistributable set we c
 
 | | |
 | --- | --- |
-| network | `--arch fastgan`: z -> 4x4 -> [nearest x2 + 3x3 conv + BN + GLU{blur_note}] x {(size // 4).bit_length() - 1} with skip-layer excitation ({', '.join(f'{r} -> {16 * r} px' for r in (4, 8, 16) if 16 * r <= size)}) -> 3x3 conv + tanh; latent {config['latent_dim']}, width {config['width']} (channels at {size} px, doubling per halving up to {config['max_channels']}) |
+| network | `--arch fastgan`: z -> 4x4 -> [nearest x2 + 3x3 conv + BN + GLU{block_note}] x {(size // 4).bit_length() - 1} with skip-layer excitation ({', '.join(f'{r} -> {16 * r} px' for r in (4, 8, 16) if 16 * r <= size)}) -> 3x3 conv + tanh; latent {config['latent_dim']}, width {config['width']} (channels at {size} px, doubling per halving up to {config['max_channels']}) |
 | discriminator | strided conv + residual down blocks to 8x8, patch logits; two decoders reconstruct the real image from its 8x8 and 16x16 features (L1, weight {config['recon_weight']}); R1 (gamma {config['r1_gamma']}, every {config['r1_every']} steps) |
 | recipe | {steps} steps, batch {config['batch_size']}, Adam {config['lr_g']} (beta1 {config['beta_1']}), {config['loss']} loss, label smoothing {config['label_smoothing']}, EMA {config['ema_decay']}, {config['crop']} crops, flips, DiffAugment (p {config['augment_p']}), mode seeking {config.get('mode_seeking', 0.0)}, seed {config['seed']} |
 {grown}{history}| picked | {picked_row} |
