@@ -292,6 +292,9 @@ def test_a_noisy_run_grows_into_one_that_keeps_its_noise(cli, small_run, tmp_pat
     assert [layer.name for layer in gan.generator.layers if isinstance(layer, fastgan.NoiseInjection)] == [
         "g_up16_noise", "g_up32_noise"
     ]
+    result = cli("train", data, "--size", "16", *SMALL, "--noise-from", "12", "--steps", "2", "--out", tmp_path / "bad")
+    assert result.exit_code == 2 and "power of two" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "bad").exists()
     result = cli("train", data, "--size", "32", "--grow-from", tmp_path / "n16", "--noise-from", "32", "--steps", "2",
                  "--out", tmp_path / "y32")
     assert result.exit_code == 1 and "--noise-from 16" in result.output
