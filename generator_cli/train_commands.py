@@ -420,6 +420,11 @@ def export(
         help="Cut PX pixels off each side of every painting inside the painter and resize the rest back: removes "
         "the light frame a short-trained painter draws along its border (at most size/8).",
     ),
+    noise_scale: float = typer.Option(
+        1.0, "--noise-scale", min=0.0, metavar="S",
+        help="Multiply the trained noise strengths by S (runs trained with --noise-from): below 1, fewer coloured "
+        "specks in flat areas such as skies, for less fine texture. 0 turns the noise off.",
+    ),
 ) -> None:
     """Export a trained run to ONNX: the painter (EMA generator) and its critic (discriminator)."""
     step = choose_checkpoint_or_fail(run_dir, checkpoint)
@@ -429,7 +434,7 @@ def export(
 
     with user_errors(TrainingError, FileNotFoundError):
         result = export_run(run_dir, out_path, step, credits=credits, license=license, fp16=fp16, compact=compact,
-                            trim_frame=trim_frame)
+                            trim_frame=trim_frame, noise_scale=noise_scale)
     out.print(f"painter: {result.painter} (step {result.step}, max |ONNX - Keras| = {result.painter_max_diff:.1e})")
     out.print(f"critic:  {result.critic} (max |ONNX - Keras| = {result.critic_max_diff:.1e})")
     if result.fp16 and result.fp16_max_diffs:

@@ -11,6 +11,7 @@ is used here so that painting and posting never need TensorFlow or onnx.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -50,6 +51,7 @@ class ModelInfo:
     precision: str = "float32"  # arithmetic inside the graph; inputs and outputs are float32 either way
     weights: str = "float32"  # how the weights are stored: float16 halves the file (`export --compact`)
     frame_trim: int = 0  # px cut off each side inside the graph and resized back (`export --trim-frame`)
+    noise_scale: float = 1.0  # the trained noise strengths were multiplied by this at export (`--noise-scale`)
 
     @property
     def conditional(self) -> bool:
@@ -74,6 +76,7 @@ def build_metadata(
     precision: str = "float32",
     weights: str = "float32",
     frame_trim: int = 0,
+    noise_scale: float = 1.0,
 ) -> dict[str, str]:
     """Metadata for an ONNX file, as the flat string map ONNX stores."""
     if kind not in KINDS:
@@ -100,6 +103,7 @@ def build_metadata(
         "precision": precision,
         "weights": weights,
         "frame_trim": int(frame_trim),
+        "noise_scale": repr(float(noise_scale)),
     }
     return {PREFIX + key: str(value) for key, value in values.items()}
 
@@ -127,6 +131,18 @@ def parse_metadata(props: Mapping[str, str], source: str = "model") -> ModelInfo
             return int(raw)
         except ValueError:
             raise ModelError(f"{source}: metadata '{key}' should be a whole number, not {raw!r}.") from None
+
+    def as_float(key: str, default: float) -> float:
+        raw = props.get(PREFIX + key)
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ModelError(f"{source}: metadata '{key}' should be a number, not {raw!r}.") from None
+        if not math.isfinite(value) or value < 0:
+            raise ModelError(f"{source}: metadata '{key}' should be a number >= 0, not {raw!r}.")
+        return value
 
     def as_json(key: str, default: Any) -> Any:
         raw = props.get(PREFIX + key)
@@ -167,6 +183,7 @@ def parse_metadata(props: Mapping[str, str], source: str = "model") -> ModelInfo
         precision=props.get(PREFIX + "precision", "float32"),
         weights=props.get(PREFIX + "weights", "float32"),
         frame_trim=as_int("frame_trim", 0),
+        noise_scale=as_float("noise_scale", 1.0),
     )
     if info.resolution < 4:
         raise ModelError(f"{source}: resolution {info.resolution} in its metadata is not a usable image size.")

@@ -305,3 +305,41 @@ def test_a_noisy_run_grows_into_one_that_keeps_its_noise(cli, small_run, tmp_pat
     assert result.exit_code == 0, result.output
     _, gan = load_trained(tmp_path / "z32")
     assert [layer.name for layer in gan.generator.layers if isinstance(layer, fastgan.NoiseInjection)] == ["g_up32_noise"]
+
+
+def test_export_noise_scale_scales_the_trained_noise_and_says_so_in_the_file(cli, small_run, tmp_path):
+    from artgan.models.runtime import load_model
+    from artgan.trainer import fastgan, grow
+    from artgan.trainer.export import load_trained
+
+    data, small = small_run
+    run = tmp_path / "n16"  # a high rate, so that three steps give the noise a strength worth measuring
+    result = cli("train", data, "--size", "16", *SMALL, "--noise-from", "16", "--lr", "0.01", "--steps", "3",
+                 "--out", run)
+    assert result.exit_code == 0, result.output
+    z = np.random.default_rng(0).standard_normal((8, 16)).astype(np.float32)
+    paintings = {}
+    for scale in ("1", "0.5", "0"):
+        out = tmp_path / f"s{scale}.onnx"
+        result = cli("export", run, "--noise-scale", scale, "--out", out)
+        assert result.exit_code == 0, result.output
+        model = load_model(out, device="cpu")
+        assert model.info.noise_scale == float(scale)
+        paintings[scale] = model.run(["image"], {"z": z})[0]
+    _, gan = load_trained(run)
+    generator = grow.plain_generator(gan)
+    strengths = [np.abs(layer.strength.numpy()).max() for layer in generator.layers
+                 if isinstance(layer, fastgan.NoiseInjection)]
+    assert strengths and min(strengths) > 1e-3  # the run did learn some noise
+    assert fastgan.scale_noise(generator, 0.5) == 1
+    halved = generator(z, training=False).numpy()
+    np.testing.assert_allclose(paintings["0.5"], halved, atol=1e-4)  # the file paints the halved generator
+    assert np.abs(paintings["1"] - paintings["0.5"]).max() > 1e-3
+    assert np.abs(paintings["0.5"] - paintings["0"]).max() > 1e-3
+
+    # a run without noise has nothing to scale: refused, nothing written; a negative scale is a usage error
+    result = cli("export", small, "--noise-scale", "0.5", "--out", tmp_path / "plain.onnx")
+    assert result.exit_code == 1 and "--noise-from" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "plain.onnx").exists()
+    result = cli("export", run, "--noise-scale", "-1", "--out", tmp_path / "neg.onnx")
+    assert result.exit_code == 2 and not (tmp_path / "neg.onnx").exists()

@@ -96,6 +96,17 @@ def test_a_frame_trim_the_painting_cannot_have_is_refused(tmp_path):
             load_model(path)
 
 
+def test_a_noise_scale_is_read_from_the_file_and_a_file_without_one_reads_as_unscaled(tmp_path):
+    path = _rewrite_metadata(tmp_path, lambda p: p.update({"artgan.noise_scale": "0.5"}))
+    assert load_model(path).info.noise_scale == 0.5
+    path = _rewrite_metadata(tmp_path, lambda p: p.pop("artgan.noise_scale", None))  # exported before the option
+    assert load_model(path).info.noise_scale == 1.0
+    for bad in ("-1", "nan", "half"):
+        path = _rewrite_metadata(tmp_path, lambda p: p.update({"artgan.noise_scale": bad}))
+        with pytest.raises(ModelError, match="noise_scale"):
+            load_model(path)
+
+
 def test_metadata_that_disagrees_with_the_graph_is_refused(tmp_path):
     real = load_model(resolve_painter(None)).info.resolution
     path = _rewrite_metadata(tmp_path, lambda p: p.update({"artgan.resolution": str(real * 2)}))

@@ -13,6 +13,7 @@ against Keras inference before it is written, and written atomically; with
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -27,7 +28,7 @@ from artgan.models.atomic import write_bytes_atomic
 from artgan.models.runtime import load_model
 from artgan.models.store import thumbnail_index_path
 
-from . import grow, onnx_graph
+from . import fastgan, grow, onnx_graph
 from .checkpoints import load_checkpoint
 from .config import TrainConfig
 from .loop import GAN, RunPaths, TrainingError
@@ -212,6 +213,7 @@ def export_networks(
     critic: Callable[[Any], Any] | None = None,
     compact: bool = False,
     trim_frame: int = 0,
+    noise_scale: float = 1.0,
 ) -> ExportResult:
     """Convert, check and write painter + critic (and their fp16 variants); ``metadata`` goes to build_metadata.
 
@@ -220,6 +222,7 @@ def export_networks(
     critic takes images alone.  ``compact`` stores the float32 pair's weights as float16 (half the file,
     same arithmetic; see ``onnx_graph.half_weights``).  ``trim_frame`` px are cut off each side of the
     painting inside the painter's graph and the rest resized back (``onnx_graph.trim_frame``).
+    ``noise_scale`` is only recorded here: the caller has already scaled ``generator``'s noise by it.
     """
     if out.suffix != ".onnx":
         raise TrainingError(f"--out must end in .onnx, not {out.name}")
@@ -269,7 +272,8 @@ def export_networks(
     for precision, weights, painter_path, critic_path, g_proto, d_proto, g_tol, d_tol in variants:
         common = dict(metadata, precision=precision, weights=weights)
         g_bytes = _with_metadata(
-            g_proto, build_metadata(kind="painter", frame_trim=trim_frame, **common), f"artgan painter ({precision})"
+            g_proto, build_metadata(kind="painter", frame_trim=trim_frame, noise_scale=noise_scale, **common),
+            f"artgan painter ({precision})",
         )
         d_bytes = _with_metadata(d_proto, build_metadata(kind="critic", **common), f"artgan critic ({precision})")
         diffs.append((
@@ -295,9 +299,20 @@ def export_run(
     fp16: bool = False,
     compact: bool = False,
     trim_frame: int = 0,
+    noise_scale: float = 1.0,
 ) -> ExportResult:
-    """Write ``NAME.onnx`` (painter) and ``NAME.critic.onnx`` (critic); return paths and parity."""
+    """Write ``NAME.onnx`` (painter) and ``NAME.critic.onnx`` (critic); return paths and parity.
+
+    ``noise_scale`` multiplies the painter's noise strengths (runs trained with ``--noise-from`` only)."""
+    if not (math.isfinite(noise_scale) and noise_scale >= 0):
+        raise TrainingError(f"--noise-scale must be a number >= 0, not {noise_scale}")
     config, gan = load_trained(run_dir, step)
+    generator = grow.plain_generator(gan)
+    if noise_scale != 1.0 and not fastgan.scale_noise(generator, noise_scale):
+        raise TrainingError(
+            f"--noise-scale: {run_dir} paints without noise (it was trained without --noise-from), so there is "
+            "nothing to scale; leave the option out"
+        )
     out = out or run_dir / "export" / f"{run_dir.name}.onnx"
     metadata = dict(
         latent_dim=config.latent_dim,
@@ -315,8 +330,8 @@ def export_run(
     )
     critic = gan.critic if config.conditional else None
     result = export_networks(
-        grow.plain_generator(gan), gan.discriminator, out, metadata, fp16=fp16, critic=critic, compact=compact,
-        trim_frame=trim_frame,
+        generator, gan.discriminator, out, metadata, fp16=fp16, critic=critic, compact=compact,
+        trim_frame=trim_frame, noise_scale=noise_scale,
     )
     result.step = gan.step
     run_thumbs = RunPaths(run_dir).thumbs
