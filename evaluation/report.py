@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .grain import colour_grain
 from .memorisation import memorisation
 from .ms_ssim import compare_diversity
 from .streaks import MIN_SIDE, streak_score
@@ -80,7 +81,7 @@ def repeated_distance_to_floor(generated: np.ndarray, real: np.ndarray, splits: 
 
 def evaluate_sets(generated: np.ndarray, real: np.ndarray, names: list[str] | None = None,
                   seed: int = 0, pairs: int = DEFAULT_PAIRS) -> dict:
-    """SWD (+ floor), MS-SSIM diversity, memorisation and streaks of uint8 sets [N, S, S, 3] of one size."""
+    """SWD (+ floor), MS-SSIM diversity, memorisation, streaks and colour grain of uint8 sets [N, S, S, 3] of one size."""
     if generated.shape[1:] != real.shape[1:]:
         raise ValueError(f"generated images are {generated.shape[1:]} but real ones {real.shape[1:]}")
     if len(generated) < 2 or len(real) < 2:
@@ -97,6 +98,7 @@ def evaluate_sets(generated: np.ndarray, real: np.ndarray, names: list[str] | No
         "ms_ssim": compare_diversity(generated, real, pairs, seed).to_dict(),
         "memorisation": memorisation(generated, real, names, seed).to_dict(),
         **streaks,
+        "grain": {"generated": colour_grain(generated), "real": colour_grain(real)},
         "seconds": round(time.perf_counter() - started, 2),
     }
 
@@ -124,4 +126,8 @@ def summary_lines(report: dict) -> list[str]:
         streaks = report["streaks"]
         lines.append(f"Streaks: generated {streaks['generated']:.2f}, training set {streaks['real']:.2f} "
                      f"(fine texture that runs on in lines; 0 = none, 1 = stripes).")
+    if "grain" in report:  # nor the colour grain before it
+        grain = report["grain"]
+        lines.append(f"Colour grain: generated {grain['generated']:.2f}, training set {grain['real']:.2f} "
+                     f"(pixel-fine specks of colour, in grey levels; above the training set's = a speckled look).")
     return lines

@@ -173,6 +173,9 @@ def compare_at(painter: Path, data: Path, size: int, n: int = 1000) -> dict:
 
 
 LATTICE_LIMIT = 2.0  # issue 15: what `artgan paint` writes and what is posted must score under this
+# colour grain (evaluation.grain) at the painter's own size, at most this times the photos': noise injection
+# speckled every sky of the 2026-12-07 painter (1.27x the photos'); 1.1 leaves room for the measure's own spread
+GRAIN_LIMIT = 1.1
 
 
 def distance_to_floor(report: dict) -> float:
@@ -187,8 +190,8 @@ def distance_to_floor(report: dict) -> float:
 def shortfalls(at64: dict, previous_at64: dict, lattice: dict, native: tuple[dict, dict] | None = None) -> list[str]:
     """Why the new painter must not replace the shipped one (empty: it may): it has to come closer to the
     photos at 64 px than the painter it replaces, on the same latents, paint and post without a grid, and
-    draw no more streaks than it at the new painter's own size (``native``: the previous and the new
-    painter's reports there; the 64 px ones when absent)."""
+    draw no more streaks than it and no more colour grain than GRAIN_LIMIT times the photos' at the new
+    painter's own size (``native``: the previous and the new painter's reports there; the 64 px ones when absent)."""
     reasons = []
     new, old = distance_to_floor(at64), distance_to_floor(previous_at64)
     if new >= old:
@@ -197,6 +200,10 @@ def shortfalls(at64: dict, previous_at64: dict, lattice: dict, native: tuple[dic
     if before and after and after["generated"] > before["generated"]:
         reasons.append(f"streak score is {after['generated']:.2f}, above the shipped painter's {before['generated']:.2f} "
                        f"(photos {after['real']:.2f})")
+    grain = (native[1] if native else at64).get("grain")
+    if grain and grain["generated"] > GRAIN_LIMIT * grain["real"]:
+        reasons.append(f"colour grain is {grain['generated']:.2f}, above {GRAIN_LIMIT} x the photos' {grain['real']:.2f} "
+                       "(specks of colour in flat areas: export with a lower --noise-scale)")
     for name, label in (("paint_default", "`artgan paint` output"), ("posted_jpeg", "the posted JPEG")):
         if lattice[name]["lattice"] >= LATTICE_LIMIT:
             reasons.append(f"lattice-peak score of {label} is {lattice[name]['lattice']:.2f}, not under {LATTICE_LIMIT}")
@@ -221,7 +228,7 @@ def keep_learned_upscaler(upscaler: dict, lattice_learned: float, lattice_classi
 def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: dict, previous_at64: dict, upscaler: dict,
                upscaler_decision: tuple[bool, str], lattice: dict, previous_lattice: dict, commands: list[str],
                history_note: str = "", cpu: str = "one core of a shared 2-core CPU",
-               at_size: tuple[dict, dict] | None = None, checkpoint: str = "best") -> str:
+               at_size: tuple[dict, dict] | None = None, checkpoint: str = "best", noise_scale: float = 1.0) -> str:
     from artgan.evaluation.report import summary_lines
     from artgan.models.runtime import file_sha256
 
@@ -277,6 +284,8 @@ def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: d
     if config.get("noise_from"):
         block_note += (f", noise injected from {config['noise_from']} px (a per-channel strength times a latent-chosen "
                        f"mix of 16 fixed noise images, `--noise-from`)")
+        if noise_scale != 1.0:
+            block_note += f", the trained strengths scaled by {noise_scale:g} at export (`artgan export --noise-scale`)"
     if config.get("skip_rgb"):
         block_note += f"; the {size} px block's detail ({config.get('skip_detail', 'full')}) added to the {size // 2} px RGB head, upsampled"
     native_row = ""
@@ -290,6 +299,12 @@ def model_card(stage: Path, run: Path, evaluation: dict, at64: dict, previous: d
     if o and n:  # reports made before the streak score have none
         streak_row = (f"| streak score at {size} px: fine texture running on in lines (photos {n['real']:.2f}; "
                       f"`artgan.evaluation.streaks`) | {o['generated']:.2f} | {n['generated']:.2f} |\n")
+
+    grain_row = ""
+    o, n = ((at_size or (previous_at64, at64))[k].get("grain") for k in (0, 1))
+    if o and n:  # reports made before the grain score have none
+        grain_row = (f"| colour grain at {size} px: pixel-fine specks of colour (photos {n['real']:.2f}; at most "
+                     f"{GRAIN_LIMIT} x theirs; `artgan.evaluation.grain`) | {o['generated']:.2f} | {n['generated']:.2f} |\n")
 
     def row(name: str, old: dict, new: dict) -> str:
         o, n = old["swd_x1e3"], new["swd_x1e3"]
@@ -342,7 +357,7 @@ They are landscape *photos*, not paintings: the closest redistributable set we c
 {repeated_row(previous_at64, at64)}
 {native_row}| MS-SSIM diversity at 64 px (training photos {previous_at64['ms_ssim']['real']:.3f}) | {previous_at64['ms_ssim']['generated']:.3f} | {at64['ms_ssim']['generated']:.3f} |
 | near copies of a training photo | {100 * previous_at64['memorisation']['near_copy_share']:.1f} % | {100 * at64['memorisation']['near_copy_share']:.1f} % |
-{streak_row}| lattice-peak score, `artgan paint` default output ({previous_lattice['paint_default']['size'][0]} px / {lattice['paint_default']['size'][0]} px) | {previous_lattice['paint_default']['lattice']:.2f} | {lattice['paint_default']['lattice']:.2f} |
+{streak_row}{grain_row}| lattice-peak score, `artgan paint` default output ({previous_lattice['paint_default']['size'][0]} px / {lattice['paint_default']['size'][0]} px) | {previous_lattice['paint_default']['lattice']:.2f} | {lattice['paint_default']['lattice']:.2f} |
 | lattice-peak score, posted 1080 px JPEG | {previous_lattice['posted_jpeg']['lattice']:.2f} | {lattice['posted_jpeg']['lattice']:.2f} |
 | lattice-peak score, native size | {previous_lattice['native']['lattice']:.2f} | {lattice['native']['lattice']:.2f} |
 | sample sheet | [previous samples](../docs/default-painter/{PREVIOUS_NAME}-samples.png) | [default-samples.png](default-samples.png) |
@@ -420,6 +435,8 @@ def main() -> None:
     parser.add_argument("--cpu", default="one core of a shared 2-core CPU", help="for the card: what the training ran on")
     parser.add_argument("--trim-frame", type=int, default=0, metavar="PX",
                         help="export with PX px of frame trimmed off each side (artgan export --trim-frame)")
+    parser.add_argument("--noise-scale", type=float, default=1.0, metavar="S",
+                        help="export with the noise strengths scaled by S (artgan export --noise-scale)")
     parser.add_argument("--ship-anyway", action="store_true",
                         help="replace models/ even when the new painter does not beat the shipped one")
     parser.add_argument("--no-ship", action="store_true",
@@ -463,7 +480,8 @@ def main() -> None:
         stage = Path(tmp)
         started = time.perf_counter()
         step("export", args.run, "--checkpoint", args.checkpoint, "--compact", "--out", stage / "default.onnx",
-             "--credits", CREDITS, "--license", LICENCE, *(["--trim-frame", args.trim_frame] if args.trim_frame else []))
+             "--credits", CREDITS, "--license", LICENCE, *(["--trim-frame", args.trim_frame] if args.trim_frame else []),
+             *(["--noise-scale", args.noise_scale] if args.noise_scale != 1.0 else []))
         evaluation = json.loads(step("evaluate", stage / "default.onnx", "--data", args.data, "--n", 1000,
                                      "--device", "cpu", "--out", stage / "default.evaluation.json", "--json"))
         evaluation["model"] = "models/default.onnx"  # not the staging folder it was measured in
@@ -490,7 +508,8 @@ def main() -> None:
         grid = next((stage / "samples").glob("*grid*"))
         shutil.copyfile(grid, stage / "default-samples.png")
         card = model_card(stage, args.run, evaluation, at64, previous, previous_at64, upscaler, decision,
-                          lattice, previous_lattice, commands, args.history, args.cpu, at_size, args.checkpoint)
+                          lattice, previous_lattice, commands, args.history, args.cpu, at_size, args.checkpoint,
+                          args.noise_scale)
         reasons = shortfalls(at64, previous_at64, lattice, at_size)
         if args.no_ship:
             reasons = reasons or ["--no-ship was given (the gate passed: the sample sheet is to be looked at first)"]

@@ -261,6 +261,16 @@ def test_report_measures_streaks_and_says_what_they_mean():
     assert any(line.startswith("Streaks: generated") for line in summary_lines(report))
 
 
+def test_report_measures_colour_grain_and_says_what_it_means():
+    from artgan.evaluation.report import summary_lines
+
+    real = landscapes(20, 13, 64)
+    speckled = real.astype(np.float64) + np.random.default_rng(0).normal(0, 8, real.shape)  # each channel its own
+    report = evaluate_sets(np.clip(speckled, 0, 255).astype(np.uint8), real, seed=1, pairs=20)
+    assert report["grain"]["generated"] > report["grain"]["real"] + 3
+    assert any(line.startswith("Colour grain: generated") for line in summary_lines(report))
+
+
 def test_too_small_a_painting_for_the_streak_score_gets_a_report_without_it():
     report = evaluate_sets(landscapes(6, 12, 16), landscapes(6, 13, 16), seed=1, pairs=5)
     assert "streaks" not in report

@@ -99,6 +99,20 @@ def test_a_streakier_painter_does_not_replace_the_shipped_one():
     assert script.shortfalls(closer, _report(49.1, 35.9), _lattice(1.4, 1.6)) == []  # an old report without the score
 
 
+def test_a_painter_speckled_with_colour_beyond_the_photos_does_not_replace_the_shipped_one():
+    shipped = _report(49.1, 35.9)
+    closer = {**_report(45.0, 35.9), "grain": {"generated": 4.9, "real": 4.8}}  # within GRAIN_LIMIT of the photos
+    assert script.shortfalls(closer, shipped, _lattice(1.4, 1.6)) == []
+    speckled = {**closer, "grain": {"generated": 6.1, "real": 4.8}}
+    reasons = script.shortfalls(speckled, shipped, _lattice(1.4, 1.6))
+    assert len(reasons) == 1 and "6.10" in reasons[0] and "4.80" in reasons[0] and "--noise-scale" in reasons[0]
+    # at the new painter's own size when given
+    native = ({}, {"grain": {"generated": 4.5, "real": 4.8}})
+    assert script.shortfalls(speckled, shipped, _lattice(1.4, 1.6), native) == []
+    native = ({}, {"grain": {"generated": 6.1, "real": 4.8}})
+    assert len(script.shortfalls(closer, shipped, _lattice(1.4, 1.6), native)) == 1
+
+
 def test_the_gate_decides_on_the_repeated_distance_when_both_reports_have_it():
     lucky_first_chunk = {**_report(45.0, 35.9), "swd_repeated": {"distance": 20.0, "stderr": 0.5}}
     shipped = {**_report(49.1, 35.9), "swd_repeated": {"distance": 18.0, "stderr": 0.5}}
