@@ -14,7 +14,7 @@ same size: SWD x1e3 beside the real-vs-real floor, the distance to that floor (o
 repeated over every painting and five splits of the photos, with its standard error), MS-SSIM
 diversity beside the reals', the palette distance (colour histograms, beside the reals' floor), the share of near copies of a training image, and the
 lattice-peak score of the native paintings, their edge contrast (a painted frame; photos
-about 0.8, evaluation.edges) and their streak score (texture drawn in lines; evaluation.streaks).  Steps and img/s come from metrics.csv (of the last
+about 0.8, evaluation.edges) and their streak score (texture drawn in lines; evaluation.streaks) and colour grain (evaluation.grain).  Steps and img/s come from metrics.csv (of the last
 stage).  A candidate's flags may hold stages, "FLAGS then FLAGS": the first trains at half --size,
 the next grows from it (--grow-from) to --size, each for an equal share of the same minutes
 (--stage-shares 2,1: two thirds for the first stage).
@@ -213,6 +213,7 @@ def measure(run: Path, real, n: int, seed: int) -> dict:
         "lattice_peak": median_lattice_score(generated[:32]) if generated.shape[1] >= 32 else None,
         "edge_contrast": edge_contrast(generated), "edge_contrast_real": edge_contrast(real.images),
         "streaks": report.get("streaks", {}).get("generated"), "streaks_real": report.get("streaks", {}).get("real"),
+        "grain": report.get("grain", {}).get("generated"), "grain_real": report.get("grain", {}).get("real"),
         "grid": str(run / "final-grid.png"), **params,
     }
 
@@ -268,13 +269,13 @@ def main() -> None:
         results["races"] = [{"seed": first_seed + k, "candidates": r["rows"]} for k, r in enumerate(races)]
         results["summary"] = summarise(races)
         print(f"\nover {args.repeats} races (seeds {first_seed}..{first_seed + args.repeats - 1}): mean ± s.e.\n")
-        print("| candidate | SWD - floor | repeated | MS-SSIM | palette | lattice | edges | streaks |")
-        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        print("| candidate | SWD - floor | repeated | MS-SSIM | palette | lattice | edges | streaks | grain |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for name, m in results["summary"].items():
             print(f"| {name} | " + " | ".join(f"{m[key]['mean']:.{digits}f} ± {m[key]['stderr']:.{digits}f}" for key, digits in
                                              (("distance_to_floor", 1), ("distance_repeated", 1), ("ms_ssim", 3),
                                               ("palette_distance", 3), ("lattice_peak", 2), ("edge_contrast", 2),
-                                              ("streaks", 2))) + " |")
+                                              ("streaks", 2), ("grain", 2))) + " |")
     path = write_results(out.name, results)
     print(f"results in {path}")
 
@@ -304,7 +305,7 @@ def summarise(races: list[dict]) -> dict:
     for name in races[0]["rows"]:
         figures = {}
         for key in ("distance_to_floor", "distance_repeated", "ms_ssim", "palette_distance", "lattice_peak", "edge_contrast",
-                    "streaks"):
+                    "streaks", "grain"):
             values = np.array([r["rows"][name].get(key) for r in races if r["rows"][name].get(key) is not None], dtype=float)
             stderr = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else float("nan")
             figures[key] = {"mean": float(values.mean()) if len(values) else float("nan"), "stderr": stderr,
@@ -318,16 +319,17 @@ def print_table(race_result: dict, args: argparse.Namespace) -> None:
     print(f"\n{race_result['real_images']} real images at {args.size} px, {args.minutes:g} min on one core each "
           f"(batch {args.batch_size}, seed {args.seed})\n")
     print("| candidate | steps | img/s | SWD x1e3 | floor | SWD - floor | repeated (± s.e.) | MS-SSIM (reals) "
-          "| palette (floor) | near copies | lattice | edges (reals) | streaks (reals) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| palette (floor) | near copies | lattice | edges (reals) | streaks (reals) | colour grain (reals) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, r in rows.items():
         lattice = "" if r["lattice_peak"] is None else f"{r['lattice_peak']:.2f}"
         streaks = "" if r.get("streaks") is None else f"{r['streaks']:.2f} ({r['streaks_real']:.2f})"  # runs measured before it
+        grain = "" if r.get("grain") is None else f"{r['grain']:.2f} ({r['grain_real']:.2f})"
         print(f"| {name} | {r['steps']} | {r['images_per_s']:.1f} | {r['swd_x1e3']:.1f} | {r['swd_floor_x1e3']:.1f} | "
               f"{r['distance_to_floor']:.1f} | {r['distance_repeated']:.1f} ± {r['distance_repeated_stderr']:.1f} | "
               f"{r['ms_ssim']:.3f} ({r['ms_ssim_real']:.3f}) | {r['palette_distance']:.3f} ({r['palette_floor']:.3f}) | "
               f"{100 * r['near_copy_share']:.1f}% | {lattice} | {r['edge_contrast']:.2f} ({r['edge_contrast_real']:.2f}) | "
-              f"{streaks} |")
+              f"{streaks} | {grain} |")
     print(json.dumps({k: v["grid"] for k, v in rows.items()}, indent=1))
 
 if __name__ == "__main__":
