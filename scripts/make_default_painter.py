@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
 PREVIOUS = ROOT / "docs" / "default-painter"  # the previous painter's figures and sample sheet, for the card
 # the painter this one replaces: PREVIOUS/NAME.evaluation.json, NAME.lattice.json, NAME-samples.png, NAME-card.md
-PREVIOUS_NAME, PREVIOUS_LABEL = "fastgan128-trimmed", "FastGAN, 128 px, grown from the 64 px one, 4 px frame trimmed"
+PREVIOUS_NAME, PREVIOUS_LABEL = "fastgan128-noise", "FastGAN, 128 px, grown with noise injection, the noise as trained"
 SIZE, BATCH, WIDTH, SEED = 128, 16, 8, 7
 CREDITS = "artgan default painter; photos: Debian endless-sky-data, images/land (public domain, from morguefile.com)"
 LICENCE = "MIT (model); training photos public domain"
@@ -190,16 +190,18 @@ def distance_to_floor(report: dict) -> float:
 def shortfalls(at64: dict, previous_at64: dict, lattice: dict, native: tuple[dict, dict] | None = None) -> list[str]:
     """Why the new painter must not replace the shipped one (empty: it may): it has to come closer to the
     photos at 64 px than the painter it replaces, on the same latents, paint and post without a grid, and
-    draw no more streaks than it and no more colour grain than GRAIN_LIMIT times the photos' at the new
+    draw no more streaks than it or the photos (whichever is more) and no more colour grain than GRAIN_LIMIT times the photos' at the new
     painter's own size (``native``: the previous and the new painter's reports there; the 64 px ones when absent)."""
     reasons = []
     new, old = distance_to_floor(at64), distance_to_floor(previous_at64)
     if new >= old:
         reasons.append(f"SWD at 64 px is {new:+.1f} above the real floor, not below the shipped painter's {old:+.1f}")
     before, after = (report.get("streaks") for report in (native or (previous_at64, at64)))
-    if before and after and after["generated"] > before["generated"]:
+    # the photos' own score is the target: texture as line-like as theirs is not streaky, however few lines
+    # the shipped painter draws
+    if before and after and after["generated"] > max(before["generated"], after["real"]):
         reasons.append(f"streak score is {after['generated']:.2f}, above the shipped painter's {before['generated']:.2f} "
-                       f"(photos {after['real']:.2f})")
+                       f"and the photos' {after['real']:.2f}")
     grain = (native[1] if native else at64).get("grain")
     if grain and grain["generated"] > GRAIN_LIMIT * grain["real"]:
         reasons.append(f"colour grain is {grain['generated']:.2f}, above {GRAIN_LIMIT} x the photos' {grain['real']:.2f} "

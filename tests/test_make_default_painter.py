@@ -97,6 +97,11 @@ def test_a_streakier_painter_does_not_replace_the_shipped_one():
     native = ({"streaks": {"generated": 0.32, "real": 0.10}}, {"streaks": {"generated": 0.20, "real": 0.10}})
     assert script.shortfalls(streakier, shipped, _lattice(1.4, 1.6), native) == []
     assert script.shortfalls(closer, _report(49.1, 35.9), _lattice(1.4, 1.6)) == []  # an old report without the score
+    # a shipped painter with fewer lines than the photos does not hold a new one to its own score, only to theirs
+    clean = {**shipped, "streaks": {"generated": 0.06, "real": 0.10}}
+    assert script.shortfalls({**closer, "streaks": {"generated": 0.09, "real": 0.10}}, clean, _lattice(1.4, 1.6)) == []
+    reasons = script.shortfalls({**closer, "streaks": {"generated": 0.12, "real": 0.10}}, clean, _lattice(1.4, 1.6))
+    assert len(reasons) == 1 and "0.12" in reasons[0] and "0.06" in reasons[0] and "0.10" in reasons[0]
 
 
 def test_a_painter_speckled_with_colour_beyond_the_photos_does_not_replace_the_shipped_one():
