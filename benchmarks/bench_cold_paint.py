@@ -12,6 +12,7 @@ import argparse
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,7 +27,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--artgan", default=shutil.which("artgan") or "artgan", help="the artgan executable to time")
+    beside = Path(sys.executable).with_name("artgan")  # run by a venv's python without activating the venv
+    default = str(beside) if beside.exists() else shutil.which("artgan") or "artgan"
+    parser.add_argument("--artgan", default=default, help="the artgan executable to time [default: the one beside "
+                        "this Python, else the one on PATH]")
     parser.add_argument("--model", default=None)
     args = parser.parse_args()
 
