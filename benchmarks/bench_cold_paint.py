@@ -9,14 +9,13 @@ size of the environment the `artgan` executable lives in.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
-from results_file import write_results  # noqa: E402 - benchmarks/ is sys.path[0] when run as a script
+from artgan_command import find_artgan  # noqa: E402 - benchmarks/ is sys.path[0] when run as a script
+from results_file import write_results  # noqa: E402
 
 
 def dir_size(path: Path) -> int:
@@ -27,9 +26,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--repeats", type=int, default=5)
-    beside = Path(sys.executable).with_name("artgan")  # run by a venv's python without activating the venv
-    default = str(beside) if beside.exists() else shutil.which("artgan") or "artgan"
-    parser.add_argument("--artgan", default=default, help="the artgan executable to time [default: the one beside "
+    parser.add_argument("--artgan", default=find_artgan() or "artgan", help="the artgan executable to time [default: the one beside "
                         "this Python, else the one on PATH]")
     parser.add_argument("--model", default=None)
     args = parser.parse_args()

@@ -23,15 +23,14 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from artgan_command import find_artgan  # noqa: E402
 from results_file import write_results  # noqa: E402
 
 from artgan.evaluation.lattice import median_lattice_score  # noqa: E402
 
 
 def _artgan(*args: object) -> None:
-    beside = Path(sys.executable).with_name("artgan")
-    subprocess.run([str(beside) if beside.exists() else "artgan", *map(str, args)], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([find_artgan() or "artgan", *map(str, args)], check=True, stdout=subprocess.DEVNULL)
 
 
 def _score(files: list[Path]) -> tuple[float, list[int]]:

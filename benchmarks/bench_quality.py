@@ -44,14 +44,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from artgan_command import find_artgan  # noqa: E402
 from results_file import RESULTS, write_results  # noqa: E402
 
 DEFAULTS = {"fastgan": "--arch fastgan", "dcgan": "--arch dcgan"}
 
 
 def artgan_executable() -> str:
-    beside = Path(sys.executable).with_name("artgan")
-    return str(beside) if beside.exists() else "artgan"
+    return find_artgan() or "artgan"
 
 
 LIGHTWEIGHT_GAN = "lightweight-gan"

@@ -48,6 +48,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from artgan_command import find_artgan  # noqa: E402
 MODELS = ROOT / "models"
 PREVIOUS = ROOT / "docs" / "default-painter"  # the previous painter's figures and sample sheet, for the card
 # the painter this one replaces: PREVIOUS/NAME.evaluation.json, NAME.lattice.json, NAME-samples.png, NAME-card.md
@@ -59,8 +61,7 @@ LICENCE = "MIT (model); training photos public domain"
 
 def artgan(*args: object) -> str:
     """Run an artgan command, echoing it, and return its stdout (its stderr goes to the terminal)."""
-    beside = Path(sys.executable).with_name("artgan")
-    executable = str(beside) if beside.exists() else shutil.which("artgan")
+    executable = find_artgan()
     if executable is None:
         sys.exit("the `artgan` command was not found: pip install '.[train]' first")
     command = [executable, *map(str, args)]
@@ -471,7 +472,6 @@ def main() -> None:
                 sys.exit(f"{run} exists: pass --reuse-run to keep it, or remove it")
             step(*train)
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_lattice import measure as lattice_of
 
     previous = json.loads((PREVIOUS / f"{PREVIOUS_NAME}.evaluation.json").read_text())
