@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import re
 import shlex
 import shutil
@@ -448,6 +449,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.no_ship and args.ship_anyway:
         parser.error("--no-ship and --ship-anyway contradict each other: give one")
+    if not (math.isfinite(args.noise_scale) and args.noise_scale >= 0):  # export refuses it too, but after training
+        parser.error(f"--noise-scale must be a number >= 0, not {args.noise_scale}")
     commands: list[str] = []
 
     def shown(command: tuple | list) -> str:  # copy-pasteable, with the staging folder shown as models/

@@ -127,13 +127,17 @@ def test_the_gate_decides_on_the_repeated_distance_when_both_reports_have_it():
     assert script.shortfalls(better, shipped, _lattice(1.4, 1.6)) == []
 
 
-def test_no_ship_and_ship_anyway_together_are_refused_before_anything_runs(tmp_path):
+def test_contradicting_flags_and_a_bad_noise_scale_are_refused_before_anything_runs(tmp_path):
     import subprocess
     import sys
 
     result = subprocess.run([sys.executable, spec.origin, "--no-ship", "--ship-anyway", "--run", str(tmp_path / "run")],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "contradict each other" in result.stderr
+    for bad in ("-0.5", "nan", "inf"):
+        result = subprocess.run([sys.executable, spec.origin, "--noise-scale", bad, "--run", str(tmp_path / "run")],
+                                capture_output=True, text=True)
+        assert result.returncode == 2 and "--noise-scale must be a number >= 0" in result.stderr
     assert not (tmp_path / "run").exists()
 
 
