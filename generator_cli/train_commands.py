@@ -116,6 +116,12 @@ def train(
         help="fastgan: a second 3x3 conv + BN + GLU in the 8, 32, 128... px blocks (FastGAN's UpBlockComp) "
         "\\[default: off; a grown run follows its source].",
     ),
+    global_critic: Optional[bool] = typer.Option(
+        None, "--global-critic/--no-global-critic",
+        help="fastgan: the discriminator adds a logit over its whole 8x8 map to its patch logits, so it can judge "
+        "where things are (sky above ground), not only what each patch looks like \\[default: off; a grown run "
+        "follows its source].",
+    ),
     noise_from: Optional[int] = typer.Option(
         None, "--noise-from", metavar="PX",
         help="fastgan: the up blocks at PX and above add noise of a learned strength (FastGAN's noise injection): "
@@ -232,6 +238,7 @@ def train(
                 blur_from=_blur_from(blur, blur_from, source),
                 second_conv=bool(source and source.second_conv) if second_conv is None else second_conv,  # follows a source
                 noise_from=(source.noise_from if source else 0) if noise_from is None else noise_from,
+                global_critic=bool(source and source.global_critic) if global_critic is None else global_critic,
                 freeze_grown=freeze_grown, skip_rgb=skip_rgb, skip_detail=skip_detail,
             )
         except ValueError as exc:

@@ -191,3 +191,52 @@ def test_a_noisy_generator_exports_to_plain_onnx_that_paints_the_same_noise(tmp_
     session = load_model(tmp_path / "n.onnx", device="cpu").session
     first, again = session.run(None, {"z": z})[0], session.run(None, {"z": z})[0]
     np.testing.assert_array_equal(first, again)
+
+
+def test_the_global_critic_judges_where_things_are_and_trains_and_exports(tmp_path):
+    import keras
+
+    from artgan.trainer.export import export_networks
+
+    keras.utils.set_random_seed(3)
+    patch_only, _ = fastgan.build_discriminator(32, 4, 64)
+    whole, features = fastgan.build_discriminator(32, 4, 64, global_logit=True)
+    assert fastgan.GLOBAL_LOGIT not in [layer.name for layer in patch_only.layers]
+    head = whole.get_layer(fastgan.GLOBAL_LOGIT)
+    assert tuple(head.kernel.shape[:2]) == (8, 8)  # a weight per position of the final 8x8 map
+    for layer in patch_only.layers:
+        if layer.weights:
+            whole.get_layer(layer.name).set_weights(layer.get_weights())
+    sky_over_ground = np.concatenate([np.full((1, 16, 32, 3), 0.8), np.full((1, 16, 32, 3), -0.6)], axis=1)
+    ground_over_sky = sky_over_ground[:, ::-1].copy()
+
+    def final_map(image):  # what the head reads: the 8x8 features after d_head
+        x = features(image)[1]
+        return tf.nn.leaky_relu(whole.get_layer("d_head")(x), 0.2).numpy()[0]
+
+    # weights that read the layout: the head separates the two far more than averaged patches can
+    difference = final_map(sky_over_ground) - final_map(ground_over_sky)
+    head.set_weights([0.01 * np.sign(difference)[..., None].astype(np.float32), np.zeros(1, np.float32)])
+    patch_gap = float(patch_only(sky_over_ground)[0, 0] - patch_only(ground_over_sky)[0, 0])
+    whole_gap = float(whole(sky_over_ground)[0, 0] - whole(ground_over_sky)[0, 0])
+    np.testing.assert_allclose(whole_gap - patch_gap, 0.01 * np.abs(difference).sum(), rtol=1e-3)
+    assert abs(whole_gap) > 3 * abs(patch_gap)
+    # trained, its head learns; exported, the critic (Conv + Flatten + Add) matches Keras
+    config = TrainConfig(data_dir="x", size=32, width=4, latent_dim=16, batch_size=8, steps=3, eval_every=0,
+                         sample_every=100, checkpoint_every=100, dataset_size=16, augment_p=0.5, arch="fastgan",
+                         global_critic=True)
+    start = GAN(config).discriminator.get_layer(fastgan.GLOBAL_LOGIT).get_weights()[0].copy()
+    gan = train(config, landscapes_array(16, size=32), tmp_path / "run")
+    assert not np.array_equal(start, gan.discriminator.get_layer(fastgan.GLOBAL_LOGIT).get_weights()[0])
+    result = export_networks(gan.ema_generator, gan.discriminator, tmp_path / "g.onnx",
+                             dict(latent_dim=16, resolution=32))
+    assert result.critic_max_diff < 1e-4
+
+
+def test_global_critic_is_for_fastgan_and_old_runs_load_without_it(tmp_path):
+    with pytest.raises(ValueError, match="--global-critic is for --arch fastgan"):
+        TrainConfig(data_dir="x", size=32, arch="dcgan", global_critic=True)
+    raw = TrainConfig(data_dir="x", size=32, width=4, arch="fastgan", global_critic=True).to_dict()
+    del raw["global_critic"]
+    (tmp_path / "config.json").write_text(json.dumps(raw))
+    assert TrainConfig.load(tmp_path / "config.json").global_critic is False

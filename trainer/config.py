@@ -92,6 +92,7 @@ class TrainConfig:
     blur_from: int = 8
     noise_from: int = 0  # fastgan: the up blocks at this resolution and above inject noise (fine random texture); 0 = none
     second_conv: bool = False  # fastgan: a second conv + BN + GLU in the 8/32/128/512 px blocks (FastGAN's UpBlockComp)
+    global_critic: bool = False  # fastgan: D adds a whole-map logit to its patch logits (judges the layout)
     recon_weight: float = 1.0  # fastgan: weight of D's L1 reconstruction loss on reals (0 = off)
     mode_seeking: float = 0.0  # weight of the mode-seeking (MSGAN) diversity term in G's loss (0 = off)
     mode_seeking_gap: str = "pixels"  # pixels | structure: each painting's mean colour taken out first
@@ -145,6 +146,8 @@ class TrainConfig:
                              f"(use --no-blur for that)")
         if self.noise_from and (self.noise_from < 8 or self.noise_from & (self.noise_from - 1)):
             raise ValueError(f"--noise-from must be 0 (no noise) or a power of two from 8, not {self.noise_from}")
+        if self.global_critic and self.arch != "fastgan":
+            raise ValueError("--global-critic is for --arch fastgan: the dcgan discriminator already ends in a dense layer")
         if self.noise_from and self.arch != "fastgan":
             raise ValueError("--noise-from is for --arch fastgan: the dcgan generator has no noise injection")
         if self.noise_from > self.size:

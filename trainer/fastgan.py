@@ -251,6 +251,9 @@ def build_generator(
     return keras.Model(inputs if num_classes else inputs[0], image, name="generator")
 
 
+GLOBAL_LOGIT = "d_global"  # --global-critic's whole-map head
+
+
 def _down_block(x, filters: int, name: str):
     """Residual down block: (4x4 s2 conv, 3x3 conv) averaged with (avg-pool, 1x1 conv)."""
     main = layers.Conv2D(filters, 4, strides=2, padding="same", name=f"{name}_conv4")(x)
@@ -263,11 +266,17 @@ def _down_block(x, filters: int, name: str):
     return layers.Average(name=f"{name}_mean")([main, direct])
 
 
-def build_discriminator(size: int, width: int, max_channels: int, num_classes: int = 0) -> tuple[keras.Model, keras.Model]:
+def build_discriminator(
+    size: int, width: int, max_channels: int, num_classes: int = 0, global_logit: bool = False
+) -> tuple[keras.Model, keras.Model]:
     """(critic, feature model) sharing every layer.
 
     critic: image [N, S, S, 3] (+ label) -> logit [N, 1] (higher = more like the training set);
     feature model: the same inputs -> [logit, 8x8 features, 16x16 features or None-less list].
+
+    ``global_logit=True`` adds one 8x8 'valid' conv over the whole final map (a dense layer on it,
+    written as a Conv for ONNX) to the averaged patch logits: the patch logits judge each region
+    alike wherever it sits, so only a whole-map head can ask for sky above ground.
     """
     image = keras.Input((size, size, 3), name="image")
     resolution = size // 2
@@ -282,6 +291,10 @@ def build_discriminator(size: int, width: int, max_channels: int, num_classes: i
     h = layers.LeakyReLU(0.2)(h)
     patches = layers.Conv2D(1, 4, padding="valid", dtype="float32", name="d_patches")(h)  # [N, r-3, r-3, 1]
     logit = layers.GlobalAveragePooling2D(dtype="float32", name="logit")(patches)
+    if global_logit:
+        whole = layers.Conv2D(1, h.shape[1], padding="valid", dtype="float32", name=GLOBAL_LOGIT)(h)  # [N, 1, 1, 1]
+        whole = layers.Flatten(dtype="float32", name="d_global_flat")(whole)
+        logit = layers.Add(dtype="float32", name="d_patch_plus_global")([logit, whole])
     pooled = layers.GlobalAveragePooling2D(dtype="float32")(x)
     inputs = image
     if num_classes:

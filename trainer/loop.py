@@ -116,7 +116,7 @@ class GAN:
                 noise_from=config.noise_from,
             )
             self.discriminator, self.d_features = fastgan.build_discriminator(
-                config.size, config.width, config.max_channels, num_classes
+                config.size, config.width, config.max_channels, num_classes, global_logit=config.global_critic
             )
             if config.recon_weight > 0:
                 out = fastgan.decoder_size(config.size)

@@ -148,10 +148,10 @@ def painter_config(metadata: dict[str, str], path: Path) -> TrainConfig:
     if config.arch != "fastgan":
         raise PainterImportError(f"{path} is a {config.arch} painter; only fastgan painters can be grown from")
     if config.class_names or config.blur_from or config.skip_rgb or config.grow_from or config.second_conv \
-            or config.noise_from:
+            or config.noise_from or config.global_critic:
         raise PainterImportError(
             f"{path}: reading back a painter file supports plain unconditional fastgan painters without blur, "
-            f"--second-conv or --noise-from; grow from its run folder instead"
+            f"--second-conv, --noise-from or --global-critic; grow from its run folder instead"
         )
     return config
 
