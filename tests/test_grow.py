@@ -343,3 +343,22 @@ def test_export_noise_scale_scales_the_trained_noise_and_says_so_in_the_file(cli
     assert not (tmp_path / "plain.onnx").exists()
     result = cli("export", run, "--noise-scale", "-1", "--out", tmp_path / "neg.onnx")
     assert result.exit_code == 2 and not (tmp_path / "neg.onnx").exists()
+
+
+def test_a_global_critic_run_grows_into_one_that_keeps_its_whole_map_head(cli, small_run, tmp_path):
+    from artgan.trainer import fastgan
+    from artgan.trainer.export import load_trained
+
+    data, _ = small_run
+    result = cli("train", data, "--size", "16", *SMALL, "--global-critic", "--steps", "2", "--out", tmp_path / "g16")
+    assert result.exit_code == 0, result.output
+    result = cli("train", data, "--size", "32", "--grow-from", tmp_path / "g16", "--skip-rgb", "--steps", "2",
+                 "--out", tmp_path / "g32")
+    assert result.exit_code == 0, result.output
+    config, gan = load_trained(tmp_path / "g32")
+    assert config.global_critic  # followed its source
+    assert fastgan.GLOBAL_LOGIT in [layer.name for layer in gan.discriminator.layers]
+    result = cli("train", data, "--size", "16", "--arch", "dcgan", "--global-critic", "--steps", "2",
+                 "--out", tmp_path / "bad")
+    assert result.exit_code == 2 and "--global-critic is for --arch fastgan" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "bad").exists()
