@@ -126,3 +126,17 @@ def test_a_painter_with_a_trimmed_frame_reads_back_as_the_untrimmed_network(expo
     _, trained = load_trained(run)
     z = np.random.default_rng(5).standard_normal((4, 16)).astype(np.float32)
     np.testing.assert_allclose(gan.ema_generator(z, training=False).numpy(), trained.paint(z), atol=1e-4)
+
+
+def test_a_global_critic_painter_file_points_to_its_run_folder():
+    import json
+
+    from artgan.trainer import painter_import
+    from artgan.trainer.config import TrainConfig
+
+    config = TrainConfig(data_dir="x", size=16, width=8, arch="fastgan", blur_from=0, global_critic=True)
+    metadata = {"artgan.kind": "painter", "artgan.training_config": json.dumps(config.to_dict())}
+    with pytest.raises(painter_import.PainterImportError, match="--global-critic; grow from its run folder instead"):
+        painter_import.painter_config(metadata, "x16.onnx")
+    plain = {**metadata, "artgan.training_config": json.dumps({**config.to_dict(), "global_critic": False})}
+    assert painter_import.painter_config(plain, "x16.onnx").global_critic is False
