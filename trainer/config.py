@@ -146,12 +146,12 @@ class TrainConfig:
                              f"(use --no-blur for that)")
         if self.noise_from and (self.noise_from < 8 or self.noise_from & (self.noise_from - 1)):
             raise ValueError(f"--noise-from must be 0 (no noise) or a power of two from 8, not {self.noise_from}")
-        if self.global_critic and self.arch != "fastgan":
-            raise ValueError("--global-critic is for --arch fastgan: the dcgan discriminator already ends in a dense layer")
         if self.noise_from and self.arch != "fastgan":
             raise ValueError("--noise-from is for --arch fastgan: the dcgan generator has no noise injection")
         if self.noise_from > self.size:
             raise ValueError(f"--noise-from {self.noise_from} is above --size {self.size}: no block would inject noise")
+        if self.global_critic and self.arch != "fastgan":
+            raise ValueError("--global-critic is for --arch fastgan: the dcgan discriminator already ends in a dense layer")
         if self.mode_seeking < 0:
             raise ValueError(f"--mode-seeking must be 0 (off) or more, not {self.mode_seeking}")
         if self.fade_steps < 0:

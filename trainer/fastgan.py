@@ -251,9 +251,6 @@ def build_generator(
     return keras.Model(inputs if num_classes else inputs[0], image, name="generator")
 
 
-GLOBAL_LOGIT = "d_global"  # --global-critic's whole-map head
-
-
 def _down_block(x, filters: int, name: str):
     """Residual down block: (4x4 s2 conv, 3x3 conv) averaged with (avg-pool, 1x1 conv)."""
     main = layers.Conv2D(filters, 4, strides=2, padding="same", name=f"{name}_conv4")(x)
@@ -264,6 +261,9 @@ def _down_block(x, filters: int, name: str):
     direct = layers.Conv2D(filters, 1, name=f"{name}_skip")(direct)
     direct = layers.LeakyReLU(0.2)(direct)
     return layers.Average(name=f"{name}_mean")([main, direct])
+
+
+GLOBAL_LOGIT = "d_global"  # --global-critic's whole-map head
 
 
 def build_discriminator(
